@@ -1,0 +1,5 @@
+"""The command-line app (filled in by the foundation work)."""
+
+
+def main() -> int:
+    return 0

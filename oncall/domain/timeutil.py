@@ -1,0 +1,85 @@
+"""Pure time helpers: durations, wall-clock resolution across DST, ISO parsing."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``90m``, ``26h``, ``7d``, ``30s``, ``2w`` (also composites like ``1h30m``)."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([smhdw])", text)
+    joined = "".join(n + u for n, u in parts)
+    if not parts or joined != re.sub(r"\s+", "", text):
+        raise ValueError(f"bad duration {text!r}: use a number and a unit, like 90m, 26h or 7d")
+    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    return timedelta(seconds=seconds)
+
+
+def format_duration(delta: timedelta) -> str:
+    """``1h 20m``, ``2d 3h``, ``45s``: the two largest non-zero units."""
+    total = int(abs(delta.total_seconds()))
+    units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+    out: list[str] = []
+    for name, size in units:
+        n, total = divmod(total, size)
+        if n:
+            out.append(f"{n}{name}")
+        if len(out) == 2:
+            break
+    text = " ".join(out) or "0s"
+    return f"-{text}" if delta.total_seconds() < 0 else text
+
+
+def resolve_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The instant at wall-clock ``at`` on ``day`` in ``tz``.
+
+    A time that does not exist (clocks spring forward) resolves to the end of the gap
+    (02:30 -> 03:00); a time that occurs twice (clocks fall back) resolves to its first
+    occurrence.
+    """
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz, fold=0)
+    # Round-trip through UTC: a non-existent wall time does not survive it.
+    roundtrip = first.astimezone(ZoneInfo("UTC")).astimezone(tz)
+    if roundtrip.replace(tzinfo=None) == naive:
+        return first
+    # In a gap. The gap ends at the first instant whose wall clock is past ``naive``.
+    # fold=0 maps a gap time with the offset before the transition: that UTC instant
+    # is after the transition, so search backwards minute by minute for its start.
+    before = naive.replace(tzinfo=tz, fold=0).astimezone(ZoneInfo("UTC"))
+    after = naive.replace(tzinfo=tz, fold=1).astimezone(ZoneInfo("UTC"))
+    lo, hi = min(before, after), max(before, after)
+    # The transition lies in [lo, hi]; binary search to the second.
+    off_lo = lo.astimezone(tz).utcoffset()
+    while (hi - lo) > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).utcoffset() == off_lo:
+            lo = mid
+        else:
+            hi = mid
+    return hi.astimezone(tz)
+
+
+def parse_instant(text: str, default_tz: ZoneInfo) -> datetime:
+    """Parse an ISO 8601 date or datetime; naive values are wall time in ``default_tz``.
+
+    A bare date means midnight at the start of that date.
+    """
+    raw = text.strip()
+    try:
+        if len(raw) == 10:
+            return resolve_wall_time(date.fromisoformat(raw), time(0, 0), default_tz)
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(
+            f"bad date or time {text!r}: use ISO 8601 such as 2026-11-21, "
+            "2026-11-21T09:00 or 2026-11-21T09:00+05:30"
+        ) from exc
+    if value.tzinfo is None:
+        return resolve_wall_time(value.date(), value.time(), default_tz)
+    return value
