@@ -1,5 +1,151 @@
-"""The command-line app (filled in by the foundation work)."""
+"""The ``oncall`` command line: the app, its command groups, and the single error boundary.
+
+Exit codes: 0 ok, 1 a check or validation found problems, 2 usage or config error,
+3 an external system is unavailable, 130 interrupted. A traceback is shown only with
+``ONCALL_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from oncall import __version__
+from oncall.errors import OncallError
+
+EPILOG = (
+    "Docs: docs/ in the project, or `oncall COMMAND --help`. Exit codes: 0 ok, "
+    "1 problems found, 2 usage/config error, 3 external system unavailable, 130 interrupted."
+)
 
 
-def main() -> int:
-    return 0
+def _debug() -> bool:
+    return os.environ.get("ONCALL_DEBUG", "") not in ("", "0")
+
+
+class OncallGroup(TyperGroup):
+    """The one place errors become messages and exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OncallError as exc:
+            if _debug():
+                raise
+            _print_error(str(exc))
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            if _debug():
+                raise
+            _print_error("interrupted")
+            ctx.exit(130)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            from typer._click.exceptions import ClickException
+
+            if isinstance(exc, ClickException):
+                raise
+            if _debug():
+                raise
+            _print_error(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(this is a bug; run again with ONCALL_DEBUG=1 for the traceback and report it)"
+            )
+            ctx.exit(1)
+
+
+def _print_error(message: str) -> None:
+    for line in message.splitlines() or [message]:
+        prefix = "" if ": error: " in line or ": warning: " in line else "oncall: "
+        sys.stderr.write(f"{prefix}{line}\n")
+    sys.stderr.flush()
+
+
+app = typer.Typer(
+    name="oncall",
+    cls=OncallGroup,
+    help=(
+        "Who owns this pipeline and who is on call right now: holiday-aware rotations, "
+        "live runbooks and paging for data-engineering teams."
+    ),
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"oncall {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config_dir: Path | None = typer.Option(
+        None,
+        "--config-dir",
+        help="Directory with owners.yaml and rotation.yaml (default: $ONCALL_CONFIG_DIR, "
+        "else config/ here or in the nearest parent).",
+        metavar="DIR",
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Who owns this pipeline and who is on call right now."""
+    ctx.obj = {"config_dir": config_dir}
+
+
+def _register() -> None:
+    from oncall.cli import owners, validate
+
+    owners.register(app)
+    validate.register(app)
+    for name in ("who", "schedule", "runbook", "check", "state", "page"):
+        try:
+            module = __import__(f"oncall.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"oncall.cli.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point. Returns the process exit code."""
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="oncall")
+    except OncallError as exc:  # raised outside a command (e.g. in the root callback)
+        if _debug():
+            raise
+        _print_error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        return 130
+    except Exception as exc:
+        from typer._click.exceptions import ClickException
+
+        if isinstance(exc, typer.Exit):
+            return int(exc.exit_code or 0)
+        if isinstance(exc, typer.Abort):
+            _print_error("aborted")
+            return 130
+        if isinstance(exc, ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return int(result) if isinstance(result, int) else 0

@@ -1,0 +1,175 @@
+"""All terminal output. The only module that imports rich, and only when a table is drawn.
+
+Commands build plain result objects (pydantic models); this module renders them as tables
+for people or, with ``--json``, as JSON from the very same objects.
+
+Colour follows ``NO_COLOR`` and is off when stdout is not a terminal; nothing animates
+when there is no TTY. Human output fits 80 columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+WIDTH = 80
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def color_enabled() -> bool:
+    return "NO_COLOR" not in os.environ and is_tty() and os.environ.get("TERM") != "dumb"
+
+
+class Terminal:
+    """One object for everything written to the terminal (hatch style)."""
+
+    def __init__(self) -> None:
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(
+                file=sys.stdout,
+                width=min(WIDTH, _terminal_width()) if is_tty() else WIDTH,
+                no_color=not color_enabled(),
+                highlight=False,
+                emoji=False,
+                force_terminal=None if color_enabled() else False,
+                soft_wrap=False,
+            )
+        return self._console
+
+    # --- plain text -------------------------------------------------------------------
+    def line(self, text: str = "") -> None:
+        sys.stdout.write(text + "\n")
+
+    def heading(self, text: str) -> None:
+        if color_enabled():
+            self.console.print(f"[bold]{_escape(text)}[/bold]")
+        else:
+            self.line(text)
+
+    def warn(self, text: str) -> None:
+        sys.stderr.write(f"warning: {text}\n")
+
+    def error(self, text: str) -> None:
+        sys.stderr.write(f"error: {text}\n")
+
+    # --- structured -------------------------------------------------------------------
+    def json(self, data: BaseModel | dict[str, Any] | list[Any]) -> None:
+        sys.stdout.write(render_json(data) + "\n")
+
+    def table(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        title: str | None = None,
+    ) -> None:
+        if not color_enabled():
+            self.line(render_plain_table(columns, rows, title=title))
+            return
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*(_escape(cell) for cell in row))
+        self.console.print(table)
+
+    def markdown(self, text: str) -> None:
+        if not color_enabled():
+            self.line(text.rstrip())
+            return
+        from rich.markdown import Markdown
+
+        self.console.print(Markdown(text))
+
+    @contextmanager
+    def status(self, text: str) -> Iterator[None]:
+        """A spinner while work runs, only on a colour terminal."""
+        if not color_enabled():
+            yield
+            return
+        with self.console.status(text):
+            yield
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return WIDTH
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+def render_json(data: BaseModel | dict[str, Any] | list[Any]) -> str:
+    if isinstance(data, BaseModel):
+        payload: Any = data.model_dump(mode="json", by_alias=True)
+    else:
+        payload = data
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def render_plain_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None
+) -> str:
+    """A table in plain text, wrapped to fit 80 columns."""
+    widths = [len(c) for c in columns]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
+    sep = "  "
+    budget = WIDTH - len(sep) * (len(columns) - 1)
+    while sum(widths) > budget:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= 8:
+            break
+        widths[widest] -= 1
+    out: list[str] = []
+    if title:
+        out.append(title)
+    out.append(sep.join(c.ljust(w)[:w] for c, w in zip(columns, widths, strict=True)).rstrip())
+    out.append(sep.join("-" * w for w in widths))
+    for row in rows:
+        wrapped = [_wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
+        height = max(len(c) for c in wrapped) if wrapped else 1
+        for i in range(height):
+            parts = [
+                (c[i] if i < len(c) else "").ljust(w) for c, w in zip(wrapped, widths, strict=True)
+            ]
+            out.append(sep.join(parts).rstrip())
+    return "\n".join(out)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    lines: list[str] = []
+    for raw in text.splitlines() or [""]:
+        lines.extend(
+            textwrap.wrap(raw, width, break_long_words=True, break_on_hyphens=False) or [""]
+        )
+    return lines
+
+
+terminal = Terminal()

@@ -1,0 +1,84 @@
+"""``oncall owners``: who owns which pipeline."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import BaseModel
+
+from oncall.cli.common import JSON_HELP, get_config
+from oncall.cli.output import terminal
+from oncall.errors import NotFoundError
+
+
+class OwnerRow(BaseModel):
+    id: str
+    name: str
+    family: str | None
+    purpose: str
+    primary: str
+    secondary: str
+    rotation: str
+    runbook: str | None
+
+
+class OwnersReport(BaseModel):
+    pipelines: list[OwnerRow]
+
+
+def owners(
+    ctx: typer.Context,
+    pipeline: str | None = typer.Argument(None, help="Show only this pipeline."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """The ownership table: each pipeline's owners, rotation and runbook.
+
+    Examples:
+
+      oncall owners
+
+      oncall owners aggregate-profit --json
+    """
+    cfg = get_config(ctx)
+    pipelines = cfg.owners.pipelines
+    if pipeline is not None and pipeline not in pipelines:
+        import difflib
+
+        guess = difflib.get_close_matches(pipeline, list(pipelines), n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        raise NotFoundError(
+            f"unknown pipeline '{pipeline}'{hint}; known: {', '.join(sorted(pipelines))}"
+        )
+    rows = [
+        OwnerRow(
+            id=pid,
+            name=spec.name,
+            family=spec.family,
+            purpose=spec.purpose,
+            primary=spec.primary,
+            secondary=spec.secondary,
+            rotation=cfg.pipeline_rotation(pid),
+            runbook=spec.runbook,
+        )
+        for pid, spec in pipelines.items()
+        if pipeline is None or pid == pipeline
+    ]
+    report = OwnersReport(pipelines=rows)
+    if json_:
+        terminal.json(report)
+        return
+    several = len(cfg.rotation.rotations) > 1
+    columns = ["Pipeline", "Family", "Purpose", "Owners", "Runbook"]
+    if several:
+        columns.append("Rotation")
+    table = []
+    for r in rows:
+        row = [r.id, r.family or "-", r.purpose, f"{r.primary} / {r.secondary}", r.runbook or "-"]
+        if several:
+            row.append(r.rotation)
+        table.append(row)
+    terminal.table(columns, table)
+    terminal.line("Owners: primary / secondary (the secondary backs up the on-call on holidays).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("owners")(owners)

@@ -1,0 +1,76 @@
+"""``oncall validate``: every problem in the config, runbooks and paging setup."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import typer
+from pydantic import BaseModel
+
+from oncall.cli.common import JSON_HELP, config_dir, resolve_now
+from oncall.cli.output import terminal
+
+
+class Finding(BaseModel):
+    file: str
+    line: int
+    col: int
+    severity: Literal["error", "warning"]
+    message: str
+
+
+class ValidateReport(BaseModel):
+    ok: bool
+    errors: int
+    warnings: int
+    findings: list[Finding]
+
+
+def validate(
+    ctx: typer.Context,
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    now: str | None = typer.Option(
+        None, "--now", help="Judge upcoming conflicts from this instant (ISO 8601; default now)."
+    ),
+) -> None:
+    """Check every config file and list every problem, not only the first.
+
+    Reports each as FILE:LINE:COL: error|warning: message. Exit 0 when there are no
+    errors (warnings allowed), 1 when errors were found.
+
+    Examples:
+
+      oncall validate
+
+      oncall --config-dir ./config validate --json
+    """
+    from oncall.service import collect_problems
+
+    problems = collect_problems(config_dir(ctx), now_text=now, resolve_now=resolve_now)
+    findings = [
+        Finding(
+            file=p.path,
+            line=p.line,
+            col=p.col,
+            severity="warning" if p.severity == "warning" else "error",
+            message=p.message,
+        )
+        for p in problems
+    ]
+    errors = sum(1 for f in findings if f.severity == "error")
+    report = ValidateReport(
+        ok=errors == 0, errors=errors, warnings=len(findings) - errors, findings=findings
+    )
+    if json_:
+        terminal.json(report)
+    else:
+        for f in findings:
+            terminal.line(f"{f.file}:{f.line}:{f.col}: {f.severity}: {f.message}")
+        summary = f"{report.errors} error(s), {report.warnings} warning(s)"
+        terminal.line(("config is valid: " if report.ok else "config has problems: ") + summary)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)

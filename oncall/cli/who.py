@@ -1,0 +1,118 @@
+"""``oncall who``: who is on call now (or at any instant), and who responds for a pipeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+
+from oncall.cli.common import JSON_HELP, get_config, resolve_now
+from oncall.cli.output import terminal
+from oncall.reports import DayOffOut, OnCallOut, WhoReport
+
+
+def who(
+    ctx: typer.Context,
+    pipeline: str | None = typer.Argument(
+        None, help="A pipeline id: also show its owners, responder and escalation chain."
+    ),
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        metavar="WHEN",
+        help="ISO 8601 date or datetime, or 'now' (default). Without an offset it is in the "
+        "team timezone.",
+    ),
+    rotation: str | None = typer.Option(None, "--rotation", help="Only this rotation."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Who is on call, why, and who backs them up on their holidays.
+
+    Examples:
+
+      oncall who
+
+      oncall who aggregate-profit
+
+      oncall who --at 2026-12-24T10:00 --json
+    """
+    from oncall.service import build_availability, compute_who
+
+    cfg = get_config(ctx)
+    when = resolve_now(at, cfg.team_tz)
+    report = compute_who(cfg, build_availability(cfg), when, pipeline=pipeline, rotation=rotation)
+    if json_:
+        terminal.json(report)
+        return
+    render_who(report)
+
+
+def _fmt(t: datetime) -> str:
+    return f"{t:%a %Y-%m-%d %H:%M} {t.tzname()}"
+
+
+def _days(items: list[DayOffOut]) -> str:
+    return "; ".join(
+        f"{d.name or d.kind}{' (estimated)' if d.estimated else ''}"
+        + (" leave" if d.kind == "leave" and d.name else "")
+        for d in items
+    )
+
+
+def _why(o: OnCallOut) -> str:
+    if o.reason == "override":
+        return f"override: {o.override_reason or 'no reason given'}"
+    if o.reason == "swap":
+        cause = ", ".join(f"{d.date:%a %b %d} {_days([d])}" for d in o.swap_cause)
+        partner = o.swapped_with or "?"
+        if o.swap_cause_person == o.person:
+            return f"holiday swap with {partner}, who covers {o.person}'s day off ({cause})"
+        return f"holiday swap: covers {partner}, who is off {cause}"
+    return "regular rotation"
+
+
+def render_who(report: WhoReport) -> None:
+    terminal.heading(f"On call at {_fmt(report.at)} ({report.timezone})")
+    for ns in report.not_started:
+        terminal.line(f"{ns.rotation}: nobody yet, the rotation starts {_fmt(ns.starts)}")
+    for o in report.oncall:
+        terminal.line("")
+        terminal.line(f"{o.rotation}: {o.person} ({o.name})")
+        terminal.line(f"  why    {_why(o)}")
+        terminal.line(f"  shift  {_fmt(o.shift_start)} -> {_fmt(o.shift_end)}")
+        if o.person_timezone != o.timezone or o.shift_start_local.utcoffset() != (
+            o.shift_start.utcoffset()
+        ):
+            terminal.line(
+                f"         {_fmt(o.shift_start_local)} -> {_fmt(o.shift_end_local)} "
+                f"({o.person}'s time, {o.person_timezone})"
+            )
+        if o.available:
+            terminal.line("  today  available")
+        else:
+            terminal.line(f"  today  unavailable: {_days(o.unavailable)}")
+            covered = {pid: p for pid, p in o.backups.items() if p != o.person}
+            for pid, person in covered.items():
+                terminal.line(f"         backup for {pid}: {person}")
+            if not covered:
+                terminal.line("         nobody else is available: the on-call stays responsible")
+    p = report.pipeline
+    if p is not None:
+        terminal.line("")
+        terminal.line(f"pipeline {p.id} ({p.name})")
+        terminal.line(f"  owners     primary {p.primary}, secondary {p.secondary}")
+        terminal.line(f"  rotation   {p.rotation}: on call {p.oncall or 'nobody yet'}")
+        if p.responder is None:
+            terminal.line("  responder  nobody: the rotation has not started")
+        else:
+            reason: str = p.responder_reason or ""
+            if p.responder_reason == "holiday-backup":
+                reason += f" ({p.oncall} is off: {_days(p.responder_unavailable)})"
+            elif p.responder_reason == "nobody-available":
+                reason += " (everyone is off today; the on-call stays responsible)"
+            terminal.line(f"  responder  {p.responder} - {reason}")
+        terminal.line(f"  escalation {' -> '.join(p.escalation) or '-'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("who")(who)
