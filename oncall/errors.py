@@ -67,6 +67,16 @@ class StateSourceError(OncallError):
     exit_code = 3
 
 
+class StateDataError(StateSourceError):
+    """A state file on disk is malformed: the user's data, located as ``file:line``.
+
+    A usage/config-class problem (exit 2), unlike an unreachable source (exit 3). It subclasses
+    ``StateSourceError`` so that ``fetch_all`` reports it per query like any other failure.
+    """
+
+    exit_code = 2
+
+
 class DeliveryError(OncallError):
     """No paging channel could deliver; the page is kept in the outbox."""
 

@@ -64,10 +64,12 @@ def build_availability(cfg: Config, calendars: HolidayCalendars | None = None) -
 def _located_calendar(cfg: Config, person: str, fn: YearCalendar) -> YearCalendar:
     """Turn a bad country or subdivision into a located config error."""
 
+    from oncall.adapters.calendars import CalendarError
+
     def year(y: int) -> dict[date, object]:
         try:
             return dict(fn(y))
-        except (KeyError, NotImplementedError, ValueError) as exc:
+        except CalendarError as exc:
             loc = (
                 ("people", person, "holidays")
                 if cfg.owners.people[person].holidays is not None

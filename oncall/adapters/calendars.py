@@ -1,0 +1,514 @@
+"""Holiday calendars from the ``holidays`` package, cached on disk one file per year.
+
+Start-up time matters more than anything else here: importing ``holidays`` and building
+India's calendar costs tens of milliseconds, so the package is imported only on a cache
+miss. A warm cache reads one small JSON file per (calendar, year).
+
+The cache lives in ``<root>/holidays/`` where ``<root>`` is, in order of precedence, the
+``cache_dir`` constructor argument, ``$ONCALL_CACHE_DIR``, or
+``platformdirs.user_cache_dir("oncall")``. Files are keyed by country, subdivision,
+categories, year and the installed ``holidays`` version, so an upgrade of the package
+never serves stale dates. The cache is best effort: a missing, corrupt or unwritable file
+only costs a recompute.
+
+The ``holidays`` package reports trouble through Python warnings (for example India's
+lunar holidays are only known from 2001 to 2035, and later years silently lack them).
+Those warnings never reach the user: they are collected into ``CalendarYear.notes`` and
+turned into ``CalendarYear.supported``, so callers can warn once in their own words
+(see ``CachedHolidayCalendars.coverage_warning``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from oncall.domain.people import Holiday, YearCalendar
+from oncall.errors import OncallError
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
+
+__all__ = [
+    "CACHE_DIR_ENV",
+    "CachedHolidayCalendars",
+    "CalendarCoverage",
+    "CalendarError",
+    "CalendarKey",
+    "CalendarYear",
+    "HolidayCalendars",
+    "calendar_for",
+    "check_calendar",
+    "holidays_version",
+]
+
+CACHE_DIR_ENV = "ONCALL_CACHE_DIR"
+_CACHE_SUBDIR = "holidays"
+_FORMAT = 1
+_NAME_SEPARATOR = "; "
+
+
+class CalendarError(OncallError):
+    """A holiday calendar that the ``holidays`` package does not know (a config problem)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarKey:
+    """Which holiday calendar: a country code, an optional subdivision and categories."""
+
+    country: str
+    subdiv: str | None = None
+    categories: tuple[str, ...] = ("public",)
+
+    def label(self) -> str:
+        """Short human name, e.g. ``IN-MH (public)``."""
+        place = f"{self.country}-{self.subdiv}" if self.subdiv else self.country
+        return f"{place} ({', '.join(self.categories)})"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYear:
+    """One year of one calendar, with what the ``holidays`` package said while building it.
+
+    ``supported`` is False when the package flagged the year (it emitted a warning, e.g.
+    India's lunar holidays beyond 2035) or the year is outside the country's range: some
+    holidays may then be missing. ``notes`` keeps the package's raw warning texts for
+    debugging; they are never shown as Python warnings.
+    """
+
+    key: CalendarKey
+    year: int
+    holidays: Mapping[date, Holiday]
+    supported: bool = True
+    notes: tuple[str, ...] = ()
+
+
+class HolidayCalendars(Protocol):
+    """Holidays of a calendar for a year."""
+
+    def year(self, key: CalendarKey, year: int) -> Mapping[date, Holiday]: ...
+
+
+class CalendarCoverage(Protocol):
+    """Which years a calendar's holiday data can be trusted for."""
+
+    def supported_until(self, key: CalendarKey) -> int | None: ...
+
+    def is_supported(self, key: CalendarKey, year: int) -> bool: ...
+
+
+def calendar_for(calendars: HolidayCalendars, key: CalendarKey) -> YearCalendar:
+    """The ``YearCalendar`` of one key, as ``DaysOffTable`` wants it."""
+
+    def year_calendar(year: int) -> Mapping[date, Holiday]:
+        return calendars.year(key, year)
+
+    return year_calendar
+
+
+def holidays_version() -> str:
+    """Version of the installed ``holidays`` package, without importing it.
+
+    ``importlib.metadata`` costs ~25 ms to import, so first look for the
+    ``holidays-<version>.dist-info`` directory next to the package; fall back to
+    ``importlib.metadata`` when that is ambiguous (editable installs, leftovers).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is not None and spec.origin:
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        try:
+            found = [
+                name[len("holidays-") : -len(".dist-info")]
+                for name in os.listdir(site)
+                if name.startswith("holidays-") and name.endswith(".dist-info")
+            ]
+        except OSError:
+            found = []
+        if len(found) == 1:
+            return found[0]
+    from importlib.metadata import version
+
+    return version("holidays")
+
+
+class CachedHolidayCalendars:
+    """``HolidayCalendars`` backed by the ``holidays`` package, memoised and cached on disk.
+
+    ``package_version`` defaults to the installed ``holidays`` version and is part of
+    every cache file's name and content.
+    """
+
+    def __init__(
+        self, cache_dir: Path | str | None = None, *, package_version: str | None = None
+    ) -> None:
+        self._root = Path(cache_dir) if cache_dir is not None else None
+        self._version = package_version
+        self._years: dict[tuple[CalendarKey, int], CalendarYear] = {}
+        self._until: dict[CalendarKey, int | None] = {}
+
+    @property
+    def cache_dir(self) -> Path:
+        """Directory holding the cache files (created on first write)."""
+        if self._root is None:
+            env = os.environ.get(CACHE_DIR_ENV)
+            if env:
+                self._root = Path(env)
+            else:
+                import platformdirs
+
+                self._root = Path(platformdirs.user_cache_dir("oncall"))
+        return self._root / _CACHE_SUBDIR
+
+    @property
+    def package_version(self) -> str:
+        if self._version is None:
+            self._version = holidays_version()
+        return self._version
+
+    def year(self, key: CalendarKey, year: int) -> Mapping[date, Holiday]:
+        return self.year_info(key, year).holidays
+
+    def year_info(self, key: CalendarKey, year: int) -> CalendarYear:
+        """The year with its support flag; raises ``CalendarError`` for an unknown key."""
+        memo = self._years.get((key, year))
+        if memo is not None:
+            return memo
+        path = self._path(key, f"{year}")
+        info = _decode_year(_read_json(path), key, year, self.package_version)
+        if info is None:
+            info = _build_year(key, year)
+            _write_json(path, _encode_year(info, self.package_version))
+        self._years[(key, year)] = info
+        return info
+
+    def is_supported(self, key: CalendarKey, year: int) -> bool:
+        """False when holidays of that year may be missing (see ``CalendarYear``)."""
+        return self.year_info(key, year).supported
+
+    def supported_until(self, key: CalendarKey) -> int | None:
+        """Last year whose holidays the package builds without complaint (India: 2035).
+
+        None when the package states no upper bound at all. Computed once per key and
+        package version by building years downwards from the package's ``end_year``, then
+        cached on disk like the years themselves.
+        """
+        if key in self._until:
+            return self._until[key]
+        path = self._path(key, "until")
+        raw = _read_json(path)
+        found = _decode_until(raw, key, self.package_version)
+        if found is None:
+            until = _compute_supported_until(key)
+            _write_json(path, _encode_until(key, until, self.package_version))
+        else:
+            until = found[0]
+        self._until[key] = until
+        return until
+
+    def coverage_warning(self, key: CalendarKey, years: Iterable[int]) -> str | None:
+        """One user-facing sentence about the years whose holidays may be missing, or None."""
+        bad = sorted({y for y in years if not self.is_supported(key, y)})
+        if not bad:
+            return None
+        shown = ", ".join(str(y) for y in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        until = self.supported_until(key)
+        known = (
+            f"the holidays package {self.package_version} knows them reliably only up to {until}"
+            if until is not None
+            else f"the holidays package {self.package_version} flagged these years"
+        )
+        return (
+            f"holiday calendar {key.label()} may be missing holidays in {shown}: {known}; "
+            "check those dates by hand or upgrade the holidays package"
+        )
+
+    def _path(self, key: CalendarKey, what: str) -> Path:
+        parts = (
+            key.country,
+            key.subdiv if key.subdiv is not None else "-",
+            "+".join(key.categories),
+            what,
+            self.package_version,
+        )
+        return self.cache_dir / ("_".join(_escape(p) for p in parts) + ".json")
+
+
+def check_calendar(key: CalendarKey) -> str | None:
+    """A clear message if the ``holidays`` package does not know this key, else None.
+
+    Imports ``holidays`` (meant for ``oncall config validate``, which may be slower).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import holidays
+
+        countries = holidays.list_supported_countries(include_aliases=True)
+        if key.country not in countries:
+            return _unknown_country(key.country, countries)
+        entity = holidays.country_holidays(key.country, years=())
+
+    subdivisions: tuple[str, ...] = tuple(getattr(entity, "subdivisions", ()))
+    aliases: dict[str, str] = dict(getattr(entity, "subdivisions_aliases", {}) or {})
+    if key.subdiv is not None and key.subdiv not in subdivisions and key.subdiv not in aliases:
+        if not subdivisions:
+            return f"holiday country {key.country} has no subdivisions; remove {key.subdiv!r}."
+        deprecated = key.subdiv in tuple(getattr(entity, "_deprecated_subdivisions", ()))
+        what = "deprecated" if deprecated else "unknown"
+        return (
+            f"{what} subdivision {key.subdiv!r} for holiday country {key.country}."
+            f"{_did_you_mean(key.subdiv, subdivisions, aliases)}"
+            f" Valid subdivisions: {', '.join(subdivisions)}."
+        )
+
+    supported: tuple[str, ...] = tuple(getattr(entity, "supported_categories", ("public",)))
+    if not key.categories:
+        return (
+            f"no holiday category given for {key.country}."
+            f" Supported categories: {', '.join(supported)}."
+        )
+    for category in key.categories:
+        if category not in supported:
+            return (
+                f"unknown holiday category {category!r} for {key.country}."
+                f"{_did_you_mean(category, supported, {})}"
+                f" Supported categories: {', '.join(supported)}."
+            )
+    return None
+
+
+def _unknown_country(country: str, countries: Iterable[str]) -> str:
+    import difflib
+
+    import holidays
+
+    by_fold = {c.casefold(): c for c in countries}
+    if country.casefold() in by_fold:
+        guesses = [by_fold[country.casefold()]]
+    else:
+        names: dict[str, str] = {}  # "unitedstates" -> "US", from the package's registry
+        registry = getattr(getattr(holidays, "registry", None), "COUNTRIES", {})
+        for entry in registry.values():
+            if isinstance(entry, tuple) and len(entry) >= 2:
+                names[str(entry[0]).casefold()] = str(entry[1])
+        squashed = "".join(ch for ch in country.casefold() if ch.isalnum())
+        guesses = [names[g] for g in difflib.get_close_matches(squashed, names, n=2, cutoff=0.75)]
+        same_length = [c for c in by_fold if len(c) == len(country)] or list(by_fold)
+        guesses += [by_fold[g] for g in difflib.get_close_matches(country.casefold(), same_length)]
+    unique = list(dict.fromkeys(guesses))[:3]
+    hint = f" Did you mean {' or '.join(repr(g) for g in unique)}?" if unique else ""
+    return (
+        f"unknown holiday country {country!r}.{hint}"
+        " Use a country code the holidays package supports, e.g. 'IN', 'US' or 'GB'."
+    )
+
+
+def _did_you_mean(value: str, valid: Iterable[str], aliases: Mapping[str, str]) -> str:
+    """`` Did you mean 'X'?`` from case-insensitive close matches (aliases map to codes)."""
+    import difflib
+
+    candidates = {v.casefold(): v for v in valid}
+    for alias, code in aliases.items():
+        candidates.setdefault(alias.casefold(), code)
+    matches = difflib.get_close_matches(value.casefold(), list(candidates), n=3, cutoff=0.6)
+    unique = list(dict.fromkeys(candidates[m] for m in matches))
+    if not unique:
+        return ""
+    return f" Did you mean {' or '.join(repr(u) for u in unique)}?"
+
+
+def _build_year(key: CalendarKey, year: int) -> CalendarYear:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import holidays
+
+        try:
+            entity = holidays.country_holidays(
+                key.country, subdiv=key.subdiv, years=year, categories=key.categories
+            )
+        except (NotImplementedError, ValueError, KeyError, AttributeError) as exc:
+            message = check_calendar(key) or f"holiday calendar {key.label()}: {exc}"
+            raise CalendarError(message) from exc
+        days = {day: _holiday(entity, entity.get_list(day)) for day in sorted(entity)}
+    notes = tuple(dict.fromkeys(str(w.message) for w in caught))
+    in_range = entity.start_year <= year <= entity.end_year
+    flagged = any(not issubclass(w.category, DeprecationWarning) for w in caught)
+    return CalendarYear(key, year, MappingProxyType(days), in_range and not flagged, notes)
+
+
+def _holiday(entity: HolidayBase, names: list[str]) -> Holiday:
+    """Merge the names of one date; estimated ones go last so a trailing mark fits them."""
+    certain: list[str] = []
+    estimated: list[str] = []
+    for name in names:
+        base, is_estimated = _strip_estimated(entity, name)
+        (estimated if is_estimated else certain).append(base)
+    return Holiday(_NAME_SEPARATOR.join(certain + estimated), estimated=bool(estimated))
+
+
+def _strip_estimated(entity: HolidayBase, name: str) -> tuple[str, bool]:
+    """Undo the package's ``estimated_label`` (``"%s (estimated)"``) on one holiday name.
+
+    The package marks lunar-calendar dates it computed rather than took from an official
+    source by formatting the name with the entity's (translated) ``estimated_label``, or
+    ``observed_estimated_label`` for an estimated holiday's observed day; there is no flag.
+    """
+    for attr, keep in (("observed_estimated_label", "observed_label"), ("estimated_label", "")):
+        label = _translated(entity, attr)
+        if label is None:
+            continue
+        prefix, _, suffix = label.partition("%s")
+        if not (prefix or suffix) or len(name) <= len(prefix) + len(suffix):
+            continue
+        if name.startswith(prefix) and name.endswith(suffix):
+            base = name[len(prefix) : len(name) - len(suffix)]
+            kept = _translated(entity, keep) if keep else None
+            return (kept.replace("%s", base, 1) if kept else base), True
+    return name, False
+
+
+def _translated(entity: HolidayBase, attr: str) -> str | None:
+    template = getattr(entity, attr, None)
+    if not isinstance(template, str):
+        return None
+    tr = getattr(entity, "tr", None)
+    text = tr(template) if callable(tr) else template
+    return text if isinstance(text, str) and "%s" in text else None
+
+
+def _compute_supported_until(key: CalendarKey) -> int | None:
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        import holidays
+
+        try:
+            entity = holidays.country_holidays(
+                key.country, subdiv=key.subdiv, years=(), categories=key.categories
+            )
+        except (NotImplementedError, ValueError, KeyError, AttributeError) as exc:
+            message = check_calendar(key) or f"holiday calendar {key.label()}: {exc}"
+            raise CalendarError(message) from exc
+        start = int(getattr(entity, "start_year", 1))
+        end = getattr(entity, "end_year", None)
+    if end is None:
+        return None
+    for year in range(int(end), start - 1, -1):
+        if _build_year(key, year).supported:
+            return year
+    return start - 1
+
+
+def _escape(part: str) -> str:
+    """Injective, file-name-safe spelling: ASCII letters, digits, '.', '-' and '+' kept."""
+    out: list[str] = []
+    for ch in part:
+        if (ch.isascii() and ch.isalnum()) or ch in ".-+":
+            out.append(ch)
+        else:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+    return "".join(out)
+
+
+def _key_json(key: CalendarKey) -> dict[str, Any]:
+    return {"country": key.country, "subdiv": key.subdiv, "categories": list(key.categories)}
+
+
+def _encode_year(info: CalendarYear, version: str) -> dict[str, Any]:
+    return {
+        "format": _FORMAT,
+        "holidays_version": version,
+        "key": _key_json(info.key),
+        "year": info.year,
+        "supported": info.supported,
+        "notes": list(info.notes),
+        "days": [[d.isoformat(), h.name, h.estimated] for d, h in info.holidays.items()],
+    }
+
+
+def _decode_year(raw: Any, key: CalendarKey, year: int, version: str) -> CalendarYear | None:
+    """The cached year, or None when the file is not exactly what this key needs."""
+    if not _header_matches(raw, key, version) or raw.get("year") != year:
+        return None
+    try:
+        days: dict[date, Holiday] = {}
+        for iso, name, estimated in raw["days"]:
+            if not (isinstance(name, str) and isinstance(estimated, bool)):
+                return None
+            day = date.fromisoformat(iso)
+            if day.year != year:
+                return None
+            days[day] = Holiday(name, estimated)
+        notes = tuple(raw["notes"])
+        supported = raw["supported"]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(supported, bool) or not all(isinstance(n, str) for n in notes):
+        return None
+    return CalendarYear(key, year, MappingProxyType(days), supported, notes)
+
+
+def _encode_until(key: CalendarKey, until: int | None, version: str) -> dict[str, Any]:
+    return {
+        "format": _FORMAT,
+        "holidays_version": version,
+        "key": _key_json(key),
+        "supported_until": until,
+    }
+
+
+def _decode_until(raw: Any, key: CalendarKey, version: str) -> tuple[int | None] | None:
+    if not _header_matches(raw, key, version) or "supported_until" not in raw:
+        return None
+    until = raw["supported_until"]
+    if until is not None and (isinstance(until, bool) or not isinstance(until, int)):
+        return None
+    return (until,)
+
+
+def _header_matches(raw: Any, key: CalendarKey, version: str) -> bool:
+    return (
+        isinstance(raw, dict)
+        and raw.get("format") == _FORMAT
+        and raw.get("holidays_version") == version
+        and raw.get("key") == _key_json(key)
+    )
+
+
+def _read_json(path: Path) -> Any:
+    """Parsed JSON, or None when the file is missing, unreadable or corrupt."""
+    try:
+        with path.open("rb") as handle:
+            return json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Atomically replace ``path`` (temp file + ``os.replace``); failures are ignored."""
+    import tempfile
+
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make demo`: the main job on the shipped example config and embedded local state.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ONCALL=".venv/bin/oncall"
+export ONCALL_CONFIG_DIR="$PWD/config"
+export ONCALL_STATE_DB="${ONCALL_STATE_DB:-$PWD/state/demo.db}"
+export ONCALL_OPERATOR="${ONCALL_OPERATOR:-demo}"
+
+step() { printf '\n\033[1m$ oncall %s\033[0m\n' "$*"; "$ONCALL" "$@"; }
+
+step validate || exit 1
+step owners || exit 1
+step who || exit 1
+step who aggregate-profit || exit 1
+step who aggregate-growth --at 2026-01-14T10:00 || exit 1
+step schedule --weeks 6 --stats || exit 1
+if "$ONCALL" state --help >/dev/null 2>&1; then
+  step state demo || exit 1
+  # The demo state has one planted problem: `check` exits 1 when it finds it.
+  step check --all
+  rc=$?
+  [ "$rc" -le 1 ] || exit "$rc"
+  step runbook profit --yes
+  rc=$?
+  [ "$rc" -le 1 ] || exit "$rc"
+fi
+printf '\nDemo done. Try: %s who --help\n' "$ONCALL"
