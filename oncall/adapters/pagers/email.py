@@ -1,0 +1,203 @@
+"""Email delivery via SMTP (smtplib), optional STARTTLS and login from env vars."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from email.message import EmailMessage
+
+import tenacity
+
+from oncall.adapters.pagers.http import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_MAX,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    backoff,
+    gave_up,
+    not_attempted,
+    scrub,
+)
+from oncall.domain.paging import (
+    DeliveryResult,
+    EmailChannel,
+    MissingSecretError,
+    PageAction,
+    PageContent,
+    Secret,
+    Target,
+    email_message,
+    is_loopback_host,
+    resolve_secret,
+)
+
+__all__ = ["EmailPager"]
+
+log = logging.getLogger("oncall.pagers")
+
+DETAIL_MAX = 300
+
+
+def _cut(text: str, limit: int = DETAIL_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _smtp_text(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _classify(code: int, what: str, text: str) -> Exception:
+    detail = f"SMTP {code} {what}" + (f": {text}" if text else "")
+    if 400 <= code < 500:
+        return TransientDeliveryError(detail)
+    return PermanentDeliveryError(detail)
+
+
+class EmailPager:
+    """Sends a plain-text email to the person's ``email``.
+
+    Retried: connection errors, timeouts, dropped connections and 4xx (transient) SMTP
+    replies. Not retried: 5xx replies, a missing STARTTLS, a bad certificate.
+    Credentials are sent only after STARTTLS, or to a loopback relay.
+    """
+
+    def __init__(
+        self,
+        channel: str,
+        config: EmailChannel,
+        *,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
+        environ: Mapping[str, str] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.channel = channel
+        self.config = config
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._environ = environ
+        self._ssl_context = ssl_context
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"EmailPager({self.channel!r}, {self.config.host}:{self.config.port})"
+
+    def send(
+        self, content: PageContent, target: Target, action: PageAction = "trigger"
+    ) -> DeliveryResult:
+        to = target.label
+        if not target.email:
+            return not_attempted(self.channel, to, f"no email address for {to}")
+        login: tuple[Secret, Secret] | None = None
+        if self.config.username_env and self.config.password_env:
+            try:
+                login = (
+                    resolve_secret(self.config.username_env, self._environ),
+                    resolve_secret(self.config.password_env, self._environ),
+                )
+            except MissingSecretError as exc:
+                return not_attempted(self.channel, to, str(exc))
+            if not self.config.starttls and not is_loopback_host(self.config.host):
+                return not_attempted(
+                    self.channel, to, "refusing to send SMTP credentials without STARTTLS"
+                )
+        try:
+            msg = email_message(content, self.config.from_, [target.email], action)
+        except (ValueError, TypeError) as exc:
+            return not_attempted(self.channel, to, f"cannot build the email: {exc}")
+        return self._deliver(msg, target.email, to, login)
+
+    def _deliver(
+        self, msg: EmailMessage, rcpt: str, to: str, login: tuple[Secret, Secret] | None
+    ) -> DeliveryResult:
+        budget = self.config.retry_budget.total_seconds()
+        hidden = list(login or ())
+        start = time.monotonic()
+        attempts = 0
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome is not None else None
+            reason = exc.detail if isinstance(exc, TransientDeliveryError) else "error"
+            log.info(
+                "%s to %s: attempt %d failed (%s); retrying in %.2fs",
+                self.channel,
+                to,
+                state.attempt_number,
+                scrub(reason, hidden),
+                state.upcoming_sleep,
+            )
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_delay(budget) | tenacity.stop_before_delay(budget),
+            wait=backoff(self.backoff_base, self.backoff_max),
+            retry=tenacity.retry_if_exception_type(TransientDeliveryError),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    remaining = budget - (time.monotonic() - start)
+                    self._attempt(msg, rcpt, login, remaining)
+            host = f"{self.config.host}:{self.config.port}"
+            return DeliveryResult(self.channel, to, "sent", attempts, f"accepted by {host}")
+        except TransientDeliveryError as exc:
+            elapsed = time.monotonic() - start
+            detail = f"{exc.detail}; {gave_up(attempts, elapsed)}"
+        except PermanentDeliveryError as exc:
+            detail = f"{exc.detail} (not retried)"
+        except Exception as exc:  # never raise for a delivery failure
+            detail = f"unexpected error: {type(exc).__name__}: {exc}"
+        detail = _cut(scrub(detail, hidden))
+        log.warning("%s to %s: delivery failed: %s", self.channel, to, detail)
+        return DeliveryResult(self.channel, to, "failed", attempts, detail)
+
+    def _attempt(
+        self,
+        msg: EmailMessage,
+        rcpt: str,
+        login: tuple[Secret, Secret] | None,
+        remaining: float,
+    ) -> None:
+        timeout = min(self.config.timeout.total_seconds(), remaining)
+        if timeout <= 0:
+            raise TransientDeliveryError("retry budget used up")
+        cfg = self.config
+        try:
+            with smtplib.SMTP(cfg.host, cfg.port, timeout=timeout) as smtp:
+                smtp.ehlo()
+                if cfg.starttls:
+                    smtp.starttls(context=self._ssl_context or ssl.create_default_context())
+                    smtp.ehlo()
+                if login is not None:
+                    smtp.login(login[0].reveal(), login[1].reveal())
+                smtp.send_message(msg, from_addr=cfg.from_, to_addrs=[rcpt])
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            text = "; ".join(_smtp_text(m) for _, m in exc.recipients.values())
+            code = max(codes) if codes else 550
+            raise _classify(code, "recipient refused", _cut(text, 200)) from None
+        except smtplib.SMTPAuthenticationError as exc:
+            raise _classify(exc.smtp_code, "login failed", "") from None
+        except smtplib.SMTPResponseException as exc:
+            raise _classify(exc.smtp_code, "error", _cut(_smtp_text(exc.smtp_error), 200)) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise PermanentDeliveryError(f"SMTP server does not support it: {exc}") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise PermanentDeliveryError(
+                f"TLS certificate rejected: {exc.verify_message}"
+            ) from None
+        except smtplib.SMTPServerDisconnected:
+            raise TransientDeliveryError("SMTP server closed the connection") from None
+        except TimeoutError:
+            raise TransientDeliveryError("SMTP timeout") from None
+        except OSError as exc:  # connection refused/reset, DNS, TLS handshake
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise TransientDeliveryError(f"SMTP connection failed: {reason}") from None

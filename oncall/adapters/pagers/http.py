@@ -1,0 +1,381 @@
+"""Shared HTTP delivery: httpx with a per-attempt timeout, tenacity retries in a budget.
+
+Retried: 429, 5xx and network errors (connect errors, timeouts, dropped connections),
+with exponential backoff plus jitter, honouring ``Retry-After`` (seconds or HTTP date).
+Not retried: other 4xx answers and redirects. The whole send, sleeps included, stays
+within ``retry_budget``; it never raises for delivery failures and never reports a
+secret (secret URLs and keys are masked in every detail and log line).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import tenacity
+from tenacity.wait import wait_base
+
+from oncall.domain.paging import (
+    DeliveryResult,
+    Secret,
+    check_channel_url,
+    is_loopback_host,
+    resolve_secret,
+)
+
+__all__ = [
+    "DEFAULT_BACKOFF_BASE",
+    "DEFAULT_BACKOFF_MAX",
+    "HttpDelivery",
+    "PermanentDeliveryError",
+    "TransientDeliveryError",
+    "backoff",
+    "gave_up",
+    "not_attempted",
+    "parse_retry_after",
+    "resolve_url_secret",
+    "scrub",
+    "wait_retry_after",
+]
+
+log = logging.getLogger("oncall.pagers")
+
+DEFAULT_BACKOFF_BASE = 0.5
+DEFAULT_BACKOFF_MAX = 8.0
+DETAIL_MAX = 300
+RESPONSE_MAX_BYTES = 64 * 1024
+
+
+class TransientDeliveryError(Exception):
+    """A failed attempt worth retrying (429, 5xx, a network error)."""
+
+    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(Exception):
+    """A failed attempt that retrying cannot fix (400-class, redirects, bad config)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _secret_forms(secret: Secret) -> set[str]:
+    value = secret.reveal()
+    forms = {value, quote(value, safe=""), quote(value, safe="/:")}
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is not None and parts.scheme and parts.netloc:
+        # Exceptions and logs may print only part of a URL, or a normalised form.
+        forms.update({parts.path, parts.query, parts.path + "?" + parts.query})
+        # Tokens often sit alone in a path segment or a query value.
+        forms.update(seg for seg in parts.path.split("/") if len(seg) >= 8)
+        forms.update(
+            kv.partition("=")[2] for kv in parts.query.split("&") if len(kv.partition("=")[2]) >= 8
+        )
+        if parts.password:
+            forms.add(parts.password)
+        if parts.username:
+            forms.add(parts.username)
+    return {f for f in forms if len(f) >= 4 and f not in ("/", "http", "https")}
+
+
+def scrub(text: str, secrets: Iterable[Secret]) -> str:
+    """``text`` with every form of every secret replaced by its mask."""
+    for secret in secrets:
+        for form in sorted(_secret_forms(secret), key=len, reverse=True):
+            text = text.replace(form, secret.mask())
+    return text
+
+
+def _cut(text: str, limit: int = DETAIL_MAX) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def gave_up(attempts: int, elapsed: float) -> str:
+    return f"gave up after {attempts} attempt{'s' if attempts != 1 else ''} in {elapsed:.1f}s"
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff(base: float, maximum: float) -> wait_base:
+    """Exponential backoff (``base``, ``2*base``, ... up to ``maximum``) plus jitter in
+    ``[0, base]``, so clients that failed together do not retry together."""
+    return tenacity.wait_exponential(multiplier=base, max=maximum) + tenacity.wait_random(0, base)
+
+
+class wait_retry_after(wait_base):
+    """Wait what the server asked for in ``Retry-After``; otherwise ``fallback``."""
+
+    def __init__(self, fallback: wait_base) -> None:
+        self.fallback = fallback
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None and outcome.failed else None
+        if isinstance(exc, TransientDeliveryError) and exc.retry_after is not None:
+            return exc.retry_after
+        return float(self.fallback(retry_state))
+
+
+def _error_reason(response_body: bytes, content_type: str) -> str:
+    """A short reason from an error body: PagerDuty's ``message``/``errors``, or text."""
+    text = response_body.decode("utf-8", "replace")
+    if "json" in content_type or text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            parts: list[str] = []
+            for key in ("status", "message", "error"):
+                v = data.get(key)
+                if isinstance(v, str) and v and v not in parts:
+                    parts.append(v)
+            errors = data.get("errors")
+            if isinstance(errors, list) and errors:
+                parts.append("; ".join(str(e) for e in errors[:5]))
+            if parts:
+                return ": ".join(parts)
+    return text
+
+
+def _describe_exception(exc: BaseException) -> str:
+    """A human reason for a network error (httpx messages can be empty)."""
+    if isinstance(exc, httpx.TimeoutException):
+        kind = {
+            httpx.ConnectTimeout: "connect timeout",
+            httpx.ReadTimeout: "read timeout",
+            httpx.WriteTimeout: "write timeout",
+            httpx.PoolTimeout: "pool timeout",
+        }.get(type(exc), "timeout")
+        return kind
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {exc}" if str(exc) else "connection failed"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class _Sent:
+    status: int
+    reason: str
+
+
+class HttpDelivery:
+    """POST JSON to a URL within a retry budget; the shared engine of HTTP pagers.
+
+    ``backoff_base`` is the first backoff (and the jitter range) in seconds; tests pass
+    a small value. ``transport`` lets callers plug an httpx transport (not needed for
+    local servers). ``clock`` gives wall time for ``Retry-After`` dates.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        retry_budget: float,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if timeout <= 0 or retry_budget <= 0:
+            raise ValueError("timeout and retry_budget must be positive")
+        self.timeout = timeout
+        self.retry_budget = retry_budget
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._transport = transport
+        self._clock = clock
+        self._sleep = sleep
+        _install_httpx_log_redaction()
+
+    def __repr__(self) -> str:
+        return (
+            f"HttpDelivery(timeout={self.timeout}, retry_budget={self.retry_budget}, "
+            f"backoff_base={self.backoff_base})"
+        )
+
+    def post_json(
+        self,
+        url: Secret | str,
+        body: Mapping[str, Any],
+        *,
+        channel: str,
+        to: str,
+        secrets: Iterable[Secret] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> DeliveryResult:
+        """POST ``body``; a result that says ``sent`` or why it ``failed``. Never raises."""
+        hidden = [*secrets, *([url] if isinstance(url, Secret) else [])]
+        target = url.reveal() if isinstance(url, Secret) else url
+        content = json.dumps(body, ensure_ascii=False).encode()
+        send_headers = {"Content-Type": "application/json", "User-Agent": "oncall"}
+        send_headers.update(headers or {})
+        start = time.monotonic()
+        attempts = 0
+
+        def remaining() -> float:
+            return self.retry_budget - (time.monotonic() - start)
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome is not None else None
+            reason = exc.detail if isinstance(exc, TransientDeliveryError) else "error"
+            log.info(
+                "%s to %s: attempt %d failed (%s); retrying in %.2fs",
+                channel,
+                to,
+                state.attempt_number,
+                scrub(reason, hidden),
+                state.upcoming_sleep,
+            )
+
+        retrying = tenacity.Retrying(
+            stop=(
+                tenacity.stop_after_delay(self.retry_budget)
+                | tenacity.stop_before_delay(self.retry_budget)
+            ),
+            wait=wait_retry_after(backoff(self.backoff_base, self.backoff_max)),
+            retry=tenacity.retry_if_exception_type(TransientDeliveryError),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            # Proxy settings from the environment apply, except to loopback relays.
+            loopback = is_loopback_host(urlsplit(target).hostname or "")
+            with httpx.Client(
+                transport=self._transport, follow_redirects=False, trust_env=not loopback
+            ) as client:
+                for attempt in retrying:
+                    with attempt:
+                        attempts = attempt.retry_state.attempt_number
+                        sent = self._attempt(client, target, content, send_headers, remaining())
+            ok = f"HTTP {sent.status}" + (f": {sent.reason}" if sent.reason else "")
+            return DeliveryResult(channel, to, "sent", attempts, _cut(scrub(ok, hidden)))
+        except TransientDeliveryError as exc:
+            elapsed = time.monotonic() - start
+            why = exc.detail
+            if exc.retry_after is not None and exc.retry_after > remaining():
+                why += f" (server asked to retry after {exc.retry_after:.0f}s)"
+            detail = f"{why}; {gave_up(attempts, elapsed)}"
+        except PermanentDeliveryError as exc:
+            detail = f"{exc.detail} (not retried)"
+        except Exception as exc:  # never raise for a delivery failure
+            detail = f"unexpected error: {type(exc).__name__}: {exc}"
+        detail = _cut(scrub(detail, hidden))
+        log.warning("%s to %s: delivery failed: %s", channel, to, detail)
+        return DeliveryResult(channel, to, "failed", attempts, detail)
+
+    def _attempt(
+        self,
+        client: httpx.Client,
+        url: str,
+        content: bytes,
+        headers: Mapping[str, str],
+        remaining: float,
+    ) -> _Sent:
+        per_attempt = min(self.timeout, remaining)
+        if per_attempt <= 0:
+            raise TransientDeliveryError("retry budget used up")
+        deadline = time.monotonic() + per_attempt
+        try:
+            with client.stream(
+                "POST", url, content=content, headers=headers, timeout=httpx.Timeout(per_attempt)
+            ) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > RESPONSE_MAX_BYTES or time.monotonic() > deadline:
+                        break
+        except httpx.TransportError as exc:
+            raise TransientDeliveryError(_describe_exception(exc)) from None
+        status = response.status_code
+        reason = _cut(_error_reason(bytes(body), response.headers.get("content-type", "")), 200)
+        if 200 <= status < 300:
+            return _Sent(status, reason if len(reason) <= 80 else "")
+        if status == 429 or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())
+            label = "rate limited" if status == 429 else "server error"
+            raise TransientDeliveryError(
+                f"HTTP {status} {label}" + (f": {reason}" if reason else ""), retry_after
+            )
+        if 300 <= status < 400:
+            raise PermanentDeliveryError(f"HTTP {status}: unexpected redirect")
+        raise PermanentDeliveryError(f"HTTP {status}" + (f": {reason}" if reason else ""))
+
+
+class _RedactUrlFilter(logging.Filter):
+    """httpx logs each request URL at INFO; secret webhook URLs carry tokens in the path.
+
+    This keeps scheme, host and port and replaces path and query with ``/****``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and any(isinstance(a, httpx.URL) for a in args):
+            record.args = tuple(_redact_url(a) if isinstance(a, httpx.URL) else a for a in args)
+        return True
+
+
+def _redact_url(url: httpx.URL) -> str:
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}/****"
+
+
+_FILTER = _RedactUrlFilter()
+
+
+def _install_httpx_log_redaction() -> None:
+    logger = logging.getLogger("httpx")
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+
+
+def resolve_url_secret(env_name: str, environ: Mapping[str, str] | None = None) -> Secret:
+    """The URL held by ``env_name``, checked like config URLs (https, or http on loopback).
+
+    Raises MissingSecretError or ValueError; neither message contains the URL.
+    """
+    url = resolve_secret(env_name, environ)
+    try:
+        check_channel_url(url.reveal())
+    except ValueError as exc:
+        raise ValueError(f"{env_name}: {exc}") from None
+    return url
+
+
+def not_attempted(channel: str, to: str, detail: str) -> DeliveryResult:
+    """A failure found before any attempt (missing env var, insecure URL, no address)."""
+    log.warning("%s to %s: not sent: %s", channel, to, detail)
+    return DeliveryResult(channel, to, "failed", 0, _cut(detail))
