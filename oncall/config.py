@@ -17,7 +17,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -455,7 +455,7 @@ class Config:
                     reason=ov.reason,
                 )
             )
-        return sorted(out, key=lambda o: o.start)
+        return sorted(out, key=lambda o: o.start.astimezone(UTC))
 
     def pipeline_rotation(self, pipeline_id: str) -> str:
         spec = self.owners.pipelines[pipeline_id]
@@ -585,7 +585,7 @@ def cross_check(cfg: Config) -> list[Problem]:
             )
         tz = cfg.rotation_tz(ov.rotation)
         start, end = _aware(ov.start, tz), _aware(ov.end, tz)
-        if end <= start:
+        if end.astimezone(UTC) <= start.astimezone(UTC):
             problems.append(
                 rm.problem(
                     (*loc, "end"),
@@ -612,7 +612,7 @@ def cross_check(cfg: Config) -> list[Problem]:
                     )
                 )
         for i, ov2 in items:
-            if ov2.end <= first:
+            if ov2.end.astimezone(UTC) <= first.astimezone(UTC):
                 problems.append(
                     rm.problem(
                         ("overrides", i, "end"),

@@ -62,7 +62,7 @@ def resolve_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
             lo = mid
         else:
             hi = mid
-    return hi.astimezone(tz)
+    return hi.astimezone(tz).replace(microsecond=0)
 
 
 def parse_instant(text: str, default_tz: ZoneInfo) -> datetime:

@@ -1,0 +1,76 @@
+"""The app as a whole: version, entry points, help text and the generated reference."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from oncall import __version__
+from oncall.cli import app, main
+from oncall.cli.docgen import iter_commands, render_cli_markdown
+from tests.conftest import REPO, Run
+
+
+def _commands() -> list[tuple[tuple[str, ...], object]]:
+    return list(iter_commands(typer.main.get_command(app)))
+
+
+def test_version(oncall: Run) -> None:
+    result = oncall("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"oncall {__version__}"
+
+
+def test_python_dash_m_works(config_dir: Path) -> None:
+    env = {**os.environ, "ONCALL_CONFIG_DIR": str(config_dir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "oncall", "owners", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert '"aggregate-profit"' in proc.stdout
+
+
+def test_main_returns_exit_codes(config_dir: Path, capsys: object) -> None:
+    assert main(["owners", "no-such-pipeline"]) == 2
+    assert main(["no-such-command"]) == 2
+    assert main(["owners"]) == 0
+
+
+def test_every_command_has_help_and_examples(oncall: Run) -> None:
+    commands = _commands()
+    assert len(commands) >= 5
+    for path, command in commands:
+        result = oncall(*path, "--help")
+        assert result.exit_code == 0, path
+        help_text = getattr(command, "help", None) or ""
+        assert help_text.strip(), f"{path} has no help text"
+        is_group = bool(getattr(command, "commands", None))
+        if path and not is_group:
+            assert "Examples:" in result.stdout, f"oncall {' '.join(path)} --help has no examples"
+
+
+def test_every_command_has_a_docs_entry() -> None:
+    text = (REPO / "docs" / "cli.md").read_text()
+    for path, _ in _commands():
+        assert f"## `{' '.join(('oncall', *path))}`" in text, path
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    committed = (REPO / "docs" / "cli.md").read_text()
+    assert committed == render_cli_markdown(), "docs/cli.md is out of date: run `make docs`"
+
+
+def test_no_color_and_no_tty_output_is_plain(oncall: Run) -> None:
+    result = oncall("owners")
+    assert result.exit_code == 0
+    assert "\x1b[" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
