@@ -3,320 +3,52 @@
 Every problem is reported as ``file:line:col: error: what is wrong and how to fix it``,
 and every problem in a file set is reported, not only the first.
 
+Validated config is cached (see ``load_config``): a warm start reads one JSON file and
+never imports pydantic.
+
 Lookup order of the config directory: ``--config-dir``, ``ONCALL_CONFIG_DIR``, then
 ``config/`` in the current directory or its nearest parent. ``runbooks/`` sits beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import itertools
+import json
 import os
 import re
-import types
-import typing
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
+from oncall import __version__
 from oncall.domain.people import LeaveRange, Person
 from oncall.domain.rotation import Override, RotationSpec
 from oncall.errors import ConfigError, Problem
-from oncall.yamlfile import Marks, load_yaml
+from oncall.yamlfile import Marks
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
+    from oncall.config_models import HolidaysSpec, OwnersFile, RotationFile
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        guesses = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
-        hint = f" (did you mean '{guesses[0]}'?)" if guesses else ""
-        raise ValueError(
-            f"unknown IANA timezone '{value}'{hint}: use a name like Asia/Kolkata"
-        ) from None
-    return value
-
-
-def _check_date(value: Any) -> Any:
-    if isinstance(value, datetime):
-        raise ValueError("expected a date like 2026-01-05, not a date and time")
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                f"bad date '{value}': write it as YYYY-MM-DD, e.g. 2026-01-05"
-            ) from None
-    return value
-
-
-class HolidaysSpec(Strict):
-    """A holiday calendar of the holidays package."""
-
-    country: str = Field(description="ISO 3166 country code, e.g. IN")
-    subdiv: str | None = Field(None, description="Subdivision (state) code, e.g. MH")
-    categories: tuple[str, ...] = Field(("public",), description="Holiday categories")
-
-    @field_validator("country")
-    @classmethod
-    def _upper(cls, v: str) -> str:
-        return v.upper()
-
-
-class CompanyHoliday(Strict):
-    date: date
-    name: str
-
-    _d = field_validator("date", mode="before")(_check_date)
-
-
-class TeamSpec(Strict):
-    name: str | None = None
-    timezone: str = "UTC"
-    holidays: HolidaysSpec | None = None
-    company_holidays: tuple[CompanyHoliday, ...] = ()
-    manager: str | None = None
-
-    _tz = field_validator("timezone")(_check_timezone)
-
-
-class LeaveSpec(Strict):
-    from_: date = Field(alias="from")
-    to: date
-    reason: str = ""
-
-    _d = field_validator("from_", "to", mode="before")(_check_date)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> LeaveSpec:
-        if self.to < self.from_:
-            raise ValueError(
-                f"leave ends ({self.to}) before it starts ({self.from_}): swap 'from' and 'to'"
-            )
-        return self
-
-
-class Contacts(Strict):
-    slack: str | None = Field(None, description="Slack member id, e.g. U0123ABCD")
-    pagerduty_routing_key_env: str | None = Field(
-        None, pattern=r"^[A-Z_][A-Z0-9_]*$", description="Env var holding a personal routing key"
-    )
-
-
-class PersonSpec(Strict):
-    name: str
-    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    timezone: str | None = None
-    holidays: HolidaysSpec | None = None
-    leave: tuple[LeaveSpec, ...] = ()
-    contacts: Contacts = Contacts()
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str | None) -> str | None:
-        return None if v is None else _check_timezone(v)
-
-
-Purpose = Literal["investor-reporting", "experiments"]
-
-
-class PipelineSpec(Strict):
-    name: str
-    family: str | None = None
-    purpose: Purpose = "investor-reporting"
-    primary: str
-    secondary: str
-    rotation: str | None = None
-    runbook: str | None = None
-
-
-class OwnersFile(Strict):
-    team: TeamSpec
-    people: dict[str, PersonSpec]
-    pipelines: dict[str, PipelineSpec] = {}
-
-
-class HolidaySwapSpec(Strict):
-    enabled: bool = True
-    weekends: bool = True
-    horizon: int = Field(8, ge=1, le=52)
-
-
-class RotationEntry(Strict):
-    members: tuple[str, ...] = Field(min_length=1)
-    start: date
-    handoff: str = "09:00"
-    timezone: str | None = None
-    shift_days: int = Field(7, ge=1, le=366)
-    holiday_swap: HolidaySwapSpec = HolidaySwapSpec()
-
-    _d = field_validator("start", mode="before")(_check_date)
-
-    @field_validator("handoff", mode="before")
-    @classmethod
-    def _handoff(cls, v: Any) -> Any:
-        if isinstance(v, int):
-            raise ValueError(
-                'handoff must be quoted, e.g. handoff: "09:00" '
-                "(unquoted, YAML reads 09:00 as a number)"
-            )
-        if isinstance(v, str) and not _HHMM.match(v):
-            raise ValueError(f"bad handoff time '{v}': use 24-hour HH:MM in quotes, e.g. \"09:00\"")
-        return v
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str | None) -> str | None:
-        return None if v is None else _check_timezone(v)
-
-
-class OverrideEntry(Strict):
-    rotation: str
-    start: datetime
-    end: datetime
-    person: str
-    reason: str = ""
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _dt(cls, v: Any) -> Any:
-        if isinstance(v, date) and not isinstance(v, datetime):
-            return datetime.combine(v, time(0, 0))
-        if isinstance(v, str):
-            try:
-                return datetime.fromisoformat(v.replace("Z", "+00:00"))
-            except ValueError:
-                raise ValueError(
-                    f"bad date and time '{v}': use ISO 8601 like \"2026-11-30T09:00\" "
-                    '(rotation timezone) or "2026-11-30T09:00+05:30"'
-                ) from None
-        return v
-
-
-class RotationFile(Strict):
-    rotations: dict[str, RotationEntry] = Field(min_length=1)
-    overrides: tuple[OverrideEntry, ...] = ()
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-# ---------------------------------------------------------------------------------------
-# pydantic errors -> file:line:col
-
-
-def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
-    """The model class whose fields are addressed at ``loc`` (for did-you-mean)."""
-    current: Any = model
-    for part in loc:
-        current = _strip_optional(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            fields = {f.alias or n: f for n, f in current.model_fields.items()}
-            if not isinstance(part, str) or part not in fields:
-                return None
-            current = fields[part].annotation
-            continue
-        origin = typing.get_origin(current)
-        args = typing.get_args(current)
-        if origin is dict and len(args) == 2:
-            current = args[1]
-        elif origin in (list, tuple) and args and isinstance(part, int):
-            current = args[0]
-        else:
-            return None
-    current = _strip_optional(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return current
-    return None
-
-
-def _strip_optional(annotation: Any) -> Any:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return annotation
-
-
-def _dotted(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-_TYPE_NAMES = {
-    "string_type": "a text value",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "dict_type": "a mapping (key: value)",
-    "list_type": "a list",
-    "tuple_type": "a list",
-    "date_type": "a date like 2026-01-05",
-    "date_from_datetime_parsing": "a date like 2026-01-05",
-    "date_parsing": "a date like 2026-01-05",
-    "datetime_type": 'a date and time like "2026-11-30T09:00"',
-    "datetime_parsing": 'a date and time like "2026-11-30T09:00"',
-    "datetime_from_date_parsing": 'a date and time like "2026-11-30T09:00"',
-}
-
-
-def pydantic_problems(exc: ValidationError, model: type[BaseModel], marks: Marks) -> list[Problem]:
-    problems: list[Problem] = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            parent = _model_at(model, loc[:-1])
-            name = str(loc[-1])
-            allowed = sorted(f.alias or n for n, f in parent.model_fields.items()) if parent else []
-            guess = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"allowed: {', '.join(allowed)}"
-            where = _dotted(loc[:-1])
-            message = f"{where}: unknown key '{name}' ({hint})"
-            problems.append(marks.problem(loc, message, key=True))
-            continue
-        if kind == "missing":
-            message = f"{_dotted(loc)}: required key is missing: add '{loc[-1]}'"
-            problems.append(marks.problem(loc[:-1], message))
-            continue
-        if kind in _TYPE_NAMES and "value_error" not in kind:
-            got = err.get("input")
-            shown = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
-            message = f"{_dotted(loc)}: expected {_TYPE_NAMES[kind]}{shown}"
-        else:
-            text = str(err["msg"])
-            text = text.removeprefix("Value error, ")
-            message = f"{_dotted(loc)}: {text}"
-        problems.append(marks.problem(loc, message))
-    return problems
+M = TypeVar("M", bound="BaseModel")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def load_model(path: Path, model: type[M], *, required: bool = True) -> tuple[M | None, Marks]:
-    """Read ``path`` strictly into ``model``; ConfigError lists every problem."""
-    data, marks = load_yaml(path, required=required)
-    if data is None:
-        return None, marks
-    if not isinstance(data, dict):
-        raise ConfigError([Problem(path, 1, 1, "expected a mapping of keys at the top level")])
-    try:
-        return model.model_validate(data), marks
-    except ValidationError as exc:
-        raise ConfigError(pydantic_problems(exc, model, marks)) from None
+    """Read ``path`` strictly into ``model``; ConfigError lists every problem, located."""
+    from oncall.config_models import load_model as _load_model
+
+    return _load_model(path, model, required=required)
 
 
 # ---------------------------------------------------------------------------------------
@@ -356,7 +88,12 @@ def find_config_dir(explicit: Path | None = None, *, cwd: Path | None = None) ->
 
 @dataclass
 class Config:
-    """Both files, validated against each other, with helpers for the domain."""
+    """Both files, validated against each other, with helpers for the domain.
+
+    ``owners`` and ``rotation`` are read-only views of the validated models (plain
+    namespaces with the same attributes, so a cached config needs no pydantic); they are
+    typed as the models so that mypy checks every attribute used.
+    """
 
     dir: Path
     owners: OwnersFile
@@ -395,7 +132,11 @@ class Config:
     def people(self) -> dict[str, Person]:
         out: dict[str, Person] = {}
         for pid, spec in self.owners.people.items():
-            contacts = {k: v for k, v in spec.contacts.model_dump().items() if v is not None}
+            raw = {
+                "slack": spec.contacts.slack,
+                "pagerduty_routing_key_env": spec.contacts.pagerduty_routing_key_env,
+            }
+            contacts = {k: v for k, v in raw.items() if v is not None}
             out[pid] = Person(pid, spec.name, spec.email, self.person_tz(pid), contacts)
         return out
 
@@ -492,7 +233,7 @@ def cross_check(cfg: Config) -> list[Problem]:
     problems: list[Problem] = []
 
     for pid in people:
-        if not re.match(ID_PATTERN, pid):
+        if not ID_PATTERN.match(pid):
             problems.append(
                 om.problem(
                     ("people", pid),
@@ -623,9 +364,165 @@ def cross_check(cfg: Config) -> list[Problem]:
     return problems
 
 
-def load_config(config_dir: Path | None = None) -> Config:
-    """Load and cross-check the config. ConfigError lists every error found."""
+# ---------------------------------------------------------------------------------------
+# Loading, with a cache of validated config
+
+
+def _cache_root() -> Path:
+    env = os.environ.get("ONCALL_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("oncall"))
+
+
+def _fingerprint(directory: Path, owners: bytes, rotation: bytes) -> str:
+    """Everything a validated config depends on: file contents, runbook names, versions."""
+    runbooks = directory.parent / "runbooks"
+    try:
+        names = sorted(p for p in os.listdir(runbooks) if p.endswith(".yaml"))
+    except OSError:
+        names = []
+    digest = hashlib.sha256()
+    for part in (
+        _CACHE_FORMAT,
+        __version__,
+        sys.version,
+        str(directory.resolve()),
+        str(directory),
+        "\n".join(names),
+    ):
+        digest.update(part.encode() + b"\0")
+    digest.update(owners + b"\0" + rotation)
+    return digest.hexdigest()
+
+
+_CACHE_FORMAT = "1"
+
+
+def _to_plain(value: Any) -> Any:
+    """Validated models as JSON-able data, tagged so that ``_from_plain`` can rebuild them."""
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        return {"__m__": {name: _to_plain(getattr(value, name)) for name in fields}}
+    if isinstance(value, dict):
+        return {"__d__": {str(k): _to_plain(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return {"__dt__": value.isoformat()}
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    return value
+
+
+def _from_plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_from_plain(v) for v in value)
+    if isinstance(value, dict):
+        if "__m__" in value:
+            return SimpleNamespace(**{k: _from_plain(v) for k, v in value["__m__"].items()})
+        if "__d__" in value:
+            return {k: _from_plain(v) for k, v in value["__d__"].items()}
+        if "__dt__" in value:
+            return datetime.fromisoformat(value["__dt__"])
+        if "__date__" in value:
+            return date.fromisoformat(value["__date__"])
+    return value
+
+
+def _marks_plain(marks: Marks) -> dict[str, Any]:
+    return {
+        "path": str(marks.path),
+        "values": [[list(k), *v] for k, v in marks.values.items()],
+        "keys": [[list(k), *v] for k, v in marks.keys.items()],
+    }
+
+
+def _marks_from(raw: dict[str, Any]) -> Marks:
+    marks = Marks(Path(raw["path"]))
+    marks.values = {tuple(k): (line, col) for k, line, col in raw["values"]}
+    marks.keys = {tuple(k): (line, col) for k, line, col in raw["keys"]}
+    return marks
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) and raw.get("format") == _CACHE_FORMAT else None
+
+
+def _write_cache(path: Path, payload: dict[str, Any]) -> None:
+    from oncall.fileutil import atomic_write
+
+    # A cache we cannot write only costs a re-validation next time.
+    with contextlib.suppress(OSError):
+        atomic_write(path, json.dumps(payload, separators=(",", ":")).encode())
+
+
+def load_config(config_dir: Path | None = None, *, use_cache: bool = True) -> Config:
+    """Load and cross-check the config. ConfigError lists every error found.
+
+    Once a file set has validated, the result is cached under the user cache dir
+    (``$ONCALL_CACHE_DIR/config/``), keyed by the files' bytes, the runbook file names and
+    the versions of oncall and Python. A hit skips YAML parsing and pydantic entirely; a
+    missing, stale or corrupt cache entry only costs a re-validation. Config files are
+    never written.
+    """
     directory = find_config_dir(config_dir)
+    try:
+        owners_bytes = (directory / "owners.yaml").read_bytes()
+        rotation_bytes = (directory / "rotation.yaml").read_bytes()
+    except OSError:
+        owners_bytes = rotation_bytes = b""
+        use_cache = False
+    cache_path = None
+    if use_cache:
+        key = _fingerprint(directory, owners_bytes, rotation_bytes)
+        cache_path = _cache_root() / "config" / f"{key}.json"
+        cached = _read_cache(cache_path)
+        if cached is not None:
+            try:
+                return Config(
+                    directory,
+                    _from_plain(cached["owners"]),
+                    _from_plain(cached["rotation"]),
+                    _marks_from(cached["owners_marks"]),
+                    _marks_from(cached["rotation_marks"]),
+                    [Problem(*w) for w in cached["warnings"]],
+                )
+            except (KeyError, TypeError, ValueError):
+                pass  # corrupt entry: validate again
+    cfg = _load_and_check(directory)
+    if cache_path is not None:
+        _write_cache(
+            cache_path,
+            {
+                "format": _CACHE_FORMAT,
+                "owners": _to_plain(cfg.owners),
+                "rotation": _to_plain(cfg.rotation),
+                "owners_marks": _marks_plain(cfg.owners_marks),
+                "rotation_marks": _marks_plain(cfg.rotation_marks),
+                "warnings": [[w.path, w.line, w.col, w.message, w.severity] for w in cfg.warnings],
+            },
+        )
+    return Config(
+        directory,
+        _from_plain(_to_plain(cfg.owners)),
+        _from_plain(_to_plain(cfg.rotation)),
+        cfg.owners_marks,
+        cfg.rotation_marks,
+        cfg.warnings,
+    )
+
+
+def _load_and_check(directory: Path) -> Config:
+    """Validate both files with pydantic and cross-check them."""
+    from oncall.config_models import OwnersFile, RotationFile
+
     problems: list[Problem] = []
     owners: OwnersFile | None = None
     rotation: RotationFile | None = None

@@ -1,21 +1,26 @@
-"""Result objects of the commands: one model feeds both the table and ``--json``."""
+"""Result objects of the commands: one object feeds both the table and ``--json``.
+
+Plain dataclasses (not pydantic) so that the hot commands start fast; ``oncall.cli.output``
+turns them into JSON (datetimes and dates as ISO 8601).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
 
-
-class DayOffOut(BaseModel):
+@dataclass
+class DayOffOut:
     date: date
     name: str
     kind: Literal["holiday", "company", "leave"] = "holiday"
     estimated: bool = False
 
 
-class OnCallOut(BaseModel):
+@dataclass
+class OnCallOut:
     rotation: str
     person: str
     name: str
@@ -29,18 +34,20 @@ class OnCallOut(BaseModel):
     shift_end_local: datetime
     swapped_with: str | None = None
     swap_cause_person: str | None = None
-    swap_cause: list[DayOffOut] = []
+    swap_cause: list[DayOffOut] = field(default_factory=list)
     override_reason: str | None = None
-    unavailable: list[DayOffOut] = []
-    backups: dict[str, str] = {}
+    unavailable: list[DayOffOut] = field(default_factory=list)
+    backups: dict[str, str] = field(default_factory=dict)
 
 
-class NotStartedOut(BaseModel):
+@dataclass
+class NotStartedOut:
     rotation: str
     starts: datetime
 
 
-class PipelineWhoOut(BaseModel):
+@dataclass
+class PipelineWhoOut:
     id: str
     name: str
     primary: str
@@ -49,19 +56,21 @@ class PipelineWhoOut(BaseModel):
     oncall: str | None
     responder: str | None
     responder_reason: Literal["oncall", "holiday-backup", "nobody-available"] | None
-    responder_unavailable: list[DayOffOut] = []
     escalation: list[str]
+    responder_unavailable: list[DayOffOut] = field(default_factory=list)
 
 
-class WhoReport(BaseModel):
+@dataclass
+class WhoReport:
     at: datetime
     timezone: str
     oncall: list[OnCallOut]
-    not_started: list[NotStartedOut] = []
+    not_started: list[NotStartedOut] = field(default_factory=list)
     pipeline: PipelineWhoOut | None = None
 
 
-class ShiftOut(BaseModel):
+@dataclass
+class ShiftOut:
     start: datetime
     end: datetime
     person: str
@@ -71,20 +80,22 @@ class ShiftOut(BaseModel):
     name: str
     swapped_with: str | None = None
     swap_cause_person: str | None = None
-    swap_cause: list[DayOffOut] = []
+    swap_cause: list[DayOffOut] = field(default_factory=list)
     override_reason: str | None = None
     overridden: str | None = None
     unresolved: bool = False
-    notes: list[str] = []
+    notes: list[str] = field(default_factory=list)
 
 
-class RotationScheduleOut(BaseModel):
+@dataclass
+class RotationScheduleOut:
     rotation: str
     timezone: str
     shifts: list[ShiftOut]
 
 
-class PersonStatsOut(BaseModel):
+@dataclass
+class PersonStatsOut:
     person: str
     shifts: int
     oncall_days: int
@@ -94,15 +105,55 @@ class PersonStatsOut(BaseModel):
     swaps_taken: int
 
 
-class StatsOut(BaseModel):
+@dataclass
+class StatsOut:
     rotation: str
     people: list[PersonStatsOut]
     spread_days: int
 
 
-class ScheduleReport(BaseModel):
+@dataclass
+class ScheduleReport:
     start: datetime
     end: datetime
     rotations: list[RotationScheduleOut]
     stats: list[StatsOut] | None = None
-    warnings: list[str] = []
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+@dataclass
+class OwnerRow:
+    id: str
+    name: str
+    family: str | None
+    purpose: str
+    primary: str
+    secondary: str
+    rotation: str
+    runbook: str | None
+
+
+@dataclass
+@dataclass
+class OwnersReport:
+    pipelines: list[OwnerRow]
+
+
+@dataclass
+@dataclass
+class Finding:
+    file: str
+    line: int
+    col: int
+    severity: Literal["error", "warning"]
+    message: str
+
+
+@dataclass
+@dataclass
+class ValidateReport:
+    ok: bool
+    errors: int
+    warnings: int
+    findings: list[Finding]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from oncall.config import Config, HolidaysSpec, load_config
+from oncall.config import Config, load_config
 from oncall.domain.people import Availability, DayOff, DaysOffTable, YearCalendar
 from oncall.errors import ConfigError, NotFoundError, Problem
 from oncall.reports import (
@@ -27,6 +27,7 @@ from oncall.reports import (
 
 if TYPE_CHECKING:
     from oncall.adapters.calendars import CalendarKey, HolidayCalendars
+    from oncall.config_models import HolidaysSpec
     from oncall.domain.ownership import Responder
     from oncall.domain.rotation import Shift
 

@@ -9,14 +9,14 @@ when there is no TTY. Human output fits 80 columns.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -71,7 +71,7 @@ class Terminal:
         sys.stderr.write(f"error: {text}\n")
 
     # --- structured -------------------------------------------------------------------
-    def json(self, data: BaseModel | dict[str, Any] | list[Any]) -> None:
+    def json(self, data: Any) -> None:
         sys.stdout.write(render_json(data) + "\n")
 
     def table(
@@ -122,12 +122,24 @@ def _escape(text: str) -> str:
     return text.replace("[", r"\[")
 
 
-def render_json(data: BaseModel | dict[str, Any] | list[Any]) -> str:
-    if isinstance(data, BaseModel):
-        payload: Any = data.model_dump(mode="json", by_alias=True)
-    else:
-        payload = data
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, pydantic models, dates and datetimes as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    dump = getattr(value, "model_dump", None)
+    if dump is not None:
+        return dump(mode="json", by_alias=True)
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def render_json(data: Any) -> str:
+    return json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)
 
 
 def render_plain_table(

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import typer
-from pydantic import BaseModel
 
 from oncall.cli.common import JSON_HELP, get_config
 from oncall.cli.output import terminal
 from oncall.errors import NotFoundError
-
-
-class OwnerRow(BaseModel):
-    id: str
-    name: str
-    family: str | None
-    purpose: str
-    primary: str
-    secondary: str
-    rotation: str
-    runbook: str | None
-
-
-class OwnersReport(BaseModel):
-    pipelines: list[OwnerRow]
+from oncall.reports import OwnerRow, OwnersReport
 
 
 def owners(

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import typer
-from pydantic import BaseModel
 
 from oncall.cli.common import JSON_HELP, config_dir, resolve_now
 from oncall.cli.output import terminal
-
-
-class Finding(BaseModel):
-    file: str
-    line: int
-    col: int
-    severity: Literal["error", "warning"]
-    message: str
-
-
-class ValidateReport(BaseModel):
-    ok: bool
-    errors: int
-    warnings: int
-    findings: list[Finding]
+from oncall.reports import Finding, ValidateReport
 
 
 def validate(
