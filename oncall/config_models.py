@@ -268,7 +268,7 @@ _TYPE_NAMES = {
 def pydantic_problems(exc: ValidationError, model: type[BaseModel], marks: Marks) -> list[Problem]:
     problems: list[Problem] = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        loc = _clean_loc(tuple(err["loc"]), marks)
         kind = err["type"]
         if kind == "extra_forbidden":
             parent = _model_at(model, loc[:-1])
@@ -294,6 +294,18 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], marks: Marks
             message = f"{_dotted(loc)}: {text}"
         problems.append(marks.problem(loc, message))
     return problems
+
+
+def _clean_loc(loc: tuple[str | int, ...], marks: Marks) -> tuple[str | int, ...]:
+    """Drop parts that are not YAML keys, e.g. the tag pydantic adds for a union member."""
+    known = marks.values.keys() | marks.keys.keys()
+    kept: list[str | int] = []
+    for i, part in enumerate(loc):
+        here = (*kept, part)
+        if here not in known and i + 1 < len(loc) and (*kept, loc[i + 1]) in known:
+            continue
+        kept.append(part)
+    return tuple(kept)
 
 
 def load_model(path: Path, model: type[M], *, required: bool = True) -> tuple[M | None, Marks]:
