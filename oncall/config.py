@@ -33,7 +33,7 @@ from oncall import __version__
 from oncall.domain.people import LeaveRange, Person
 from oncall.domain.rotation import Override, RotationSpec
 from oncall.errors import ConfigError, Problem
-from oncall.yamlfile import Marks
+from oncall.marks import Marks
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

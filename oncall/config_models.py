@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from oncall.errors import ConfigError, Problem
-from oncall.yamlfile import Marks, load_yaml
+from oncall.marks import Marks
+from oncall.yamlfile import load_yaml
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 

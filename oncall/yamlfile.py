@@ -13,8 +13,6 @@ PyYAML is used in safe mode only. On top of it this module:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,43 +20,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from oncall.errors import ConfigError, Problem
-
-PathKey = tuple[str | int, ...]
+from oncall.marks import Marks, PathKey
 
 _SAFE_TAG_PREFIX = "tag:yaml.org,2002:"
 _SAFE_TAGS = {
     _SAFE_TAG_PREFIX + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "binary")
 }
-
-
-@dataclass
-class Marks:
-    """Where each value (and each mapping key) of a YAML document sits in its file."""
-
-    path: Path
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-
-    def locate(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
-        """Line and column (1-based) of ``loc``, or of its nearest known parent."""
-        parts = tuple(loc)
-        while True:
-            table = self.keys if key else self.values
-            if parts in table:
-                return table[parts]
-            if key and parts in self.values:
-                return self.values[parts]
-            if not parts:
-                return (1, 1)
-            parts = parts[:-1]
-            key = False
-
-    def problem(
-        self, loc: Sequence[str | int], message: str, *, key: bool = False, severity: str = "error"
-    ) -> Problem:
-        line, col = self.locate(loc, key=key)
-        return Problem(self.path, line, col, message, severity)
 
 
 class _Loader(yaml.SafeLoader):

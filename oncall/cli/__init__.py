@@ -47,7 +47,7 @@ class OncallGroup(TyperGroup):
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
-            from typer._click.exceptions import ClickException
+            from click.exceptions import ClickException
 
             if isinstance(exc, ClickException):
                 raise
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         _print_error("interrupted")
         return 130
     except Exception as exc:
-        from typer._click.exceptions import ClickException
+        from click.exceptions import ClickException
 
         if isinstance(exc, typer.Exit):
             return int(exc.exit_code or 0)

@@ -34,7 +34,7 @@ def iter_commands(
 
 
 def render_help(command: Any, path: tuple[str, ...]) -> str:
-    from typer._click import Context
+    from click import Context
 
     ctx = Context(
         command, info_name=" ".join(("oncall", *path)), terminal_width=80, max_content_width=80

@@ -7,7 +7,6 @@ import typer
 from oncall.cli.common import JSON_HELP, get_config
 from oncall.cli.output import terminal
 from oncall.errors import NotFoundError
-from oncall.reports import OwnerRow, OwnersReport
 
 
 def owners(
@@ -23,6 +22,8 @@ def owners(
 
       oncall owners aggregate-profit --json
     """
+    from oncall.reports import OwnerRow, OwnersReport
+
     cfg = get_config(ctx)
     pipelines = cfg.owners.pipelines
     if pipeline is not None and pipeline not in pipelines:

@@ -7,13 +7,16 @@ import io
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from oncall.reports import ScheduleReport
 
 from oncall.cli.common import get_config, resolve_now
 from oncall.cli.output import render_json, render_plain_table, terminal
 from oncall.errors import UsageError
-from oncall.reports import ScheduleReport
 
 
 class Format(StrEnum):

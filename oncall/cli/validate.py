@@ -6,7 +6,6 @@ import typer
 
 from oncall.cli.common import JSON_HELP, config_dir, resolve_now
 from oncall.cli.output import terminal
-from oncall.reports import Finding, ValidateReport
 
 
 def validate(
@@ -27,6 +26,7 @@ def validate(
 
       oncall --config-dir ./config validate --json
     """
+    from oncall.reports import Finding, ValidateReport
     from oncall.service import collect_problems
 
     problems = collect_problems(config_dir(ctx), now_text=now, resolve_now=resolve_now)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 
+if TYPE_CHECKING:
+    from oncall.reports import DayOffOut, OnCallOut, WhoReport
+
 from oncall.cli.common import JSON_HELP, get_config, resolve_now
 from oncall.cli.output import terminal
-from oncall.reports import DayOffOut, OnCallOut, WhoReport
 
 
 def who(
