@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from oncall.reports import (
 )
 
 if TYPE_CHECKING:
-    from oncall.adapters.calendars import CalendarKey, HolidayCalendars
+    from oncall.adapters.calendars import CachedHolidayCalendars, CalendarKey, HolidayCalendars
     from oncall.config_models import HolidaysSpec
     from oncall.domain.ownership import Responder
     from oncall.domain.rotation import Shift
@@ -38,7 +38,7 @@ def calendar_key(spec: HolidaysSpec) -> CalendarKey:
     return CalendarKey(spec.country, spec.subdiv, tuple(spec.categories))
 
 
-def default_calendars() -> HolidayCalendars:
+def default_calendars() -> CachedHolidayCalendars:
     from oncall.adapters.calendars import CachedHolidayCalendars
 
     return CachedHolidayCalendars()
@@ -128,6 +128,7 @@ def collect_problems(
     if cal_problems:
         return problems
     now = resolve_now(now_text, cfg.team_tz)
+    problems.extend(calendar_range_problems(cfg, now))
     problems.extend(upcoming_gap_problems(cfg, now))
     return problems
 
@@ -149,22 +150,72 @@ def upcoming_gap_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[P
         for shift in shifts:
             if shift.reason == "override" or not shift.conflicts:
                 continue
-            leave = [c for c in shift.conflicts if c.kind == "leave"]
-            kinds = leave or list(shift.conflicts)
-            days = describe_days(kinds)
-            severity = "error" if leave else "warning"
-            what = "is on leave" if leave else "has a holiday"
-            problems.append(
-                cfg.rotation_marks.problem(
-                    ("rotations", rid),
-                    f"rotations.{rid}: {shift.person} {what} during their shift "
-                    f"{shift.start:%Y-%m-%d %H:%M} to {shift.end:%Y-%m-%d %H:%M} ({days}) and "
-                    "no member could swap: add an override in rotation.yaml, e.g. "
-                    f'{{rotation: {rid}, start: "{shift.start:%Y-%m-%dT%H:%M}", '
-                    f'end: "{shift.end:%Y-%m-%dT%H:%M}", person: <who covers>, reason: cover}}',
-                    severity=severity,
-                )
-            )
+            problems.append(_gap_problem(cfg, rid, shift, availability))
+    return problems
+
+
+def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability) -> Problem:
+    from oncall.domain.timeutil import resolve_wall_time
+
+    leave = [c for c in shift.conflicts if c.kind == "leave"]
+    days_off = leave or list(shift.conflicts)
+    days = describe_days(days_off)
+    tz = cfg.rotation_tz(rid)
+    first = min(d.date for d in days_off)
+    last = max(d.date for d in days_off)
+    start = max(shift.start, resolve_wall_time(first, time(0, 0), tz))
+    end = min(shift.end, resolve_wall_time(last + timedelta(days=1), time(0, 0), tz))
+    members = cfg.rotation.rotations[rid].members
+    team_wide = not leave and all(
+        availability.days_off(m, d.date) for m in members for d in days_off
+    )
+    if leave:
+        text = (
+            f"{shift.person} is on leave during their shift ({days}) and no member could "
+            "swap: nobody is on call then. Add an override in rotation.yaml, e.g. "
+        )
+    elif team_wide:
+        text = (
+            f"everyone in the rotation is off on {days} (a team-wide holiday): "
+            f"{shift.person} stays on call. If someone else should cover, add an override, e.g. "
+        )
+    else:
+        text = (
+            f"{shift.person} has a holiday during their shift ({days}) and no member could "
+            "swap, so they work it. To give it to someone else, add an override, e.g. "
+        )
+    suggestion = (
+        f'{{rotation: {rid}, start: "{start:%Y-%m-%dT%H:%M}", end: "{end:%Y-%m-%dT%H:%M}", '
+        "person: <who covers>, reason: cover}"
+    )
+    return cfg.rotation_marks.problem(
+        ("rotations", rid),
+        f"rotations.{rid}: shift {shift.start:%Y-%m-%d} to {shift.end:%Y-%m-%d}: {text}"
+        f"{suggestion}",
+        severity="error" if leave else "warning",
+    )
+
+
+def calendar_range_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:
+    """Warnings when the next ``weeks`` reach past the years a holiday calendar supports."""
+    calendars = default_calendars()
+    end = now + timedelta(weeks=weeks)
+    problems: list[Problem] = []
+    entries: list[tuple[tuple[str | int, ...], HolidaysSpec]] = []
+    if cfg.owners.team.holidays is not None:
+        entries.append((("team", "holidays"), cfg.owners.team.holidays))
+    for pid, person in cfg.owners.people.items():
+        if person.holidays is not None:
+            entries.append((("people", pid, "holidays"), person.holidays))
+    seen: set[CalendarKey] = set()
+    for loc, spec in entries:
+        key = calendar_key(spec)
+        if key in seen:
+            continue
+        seen.add(key)
+        message = calendars.coverage_warning(key, range(now.year, end.year + 1))
+        if message:
+            problems.append(cfg.owners_marks.problem(loc, message, severity="warning"))
     return problems
 
 

@@ -1,0 +1,49 @@
+"""``oncall validate``: clean config, gaps nobody can cover, calendar range warnings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from tests.conftest import Run
+
+Edit = Callable[[str, str, str], None]
+
+
+def test_shipped_config_is_valid(oncall: Run) -> None:
+    result = oncall("validate", "--now", "2026-11-21T10:00", "--json")
+    assert result.exit_code == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["ok"] is True and report["errors"] == 0
+    assert all(f["severity"] == "warning" for f in report["findings"])
+    # Guru Nanak's Birthday (2026-11-24) is a national holiday: nobody can swap, a warning.
+    assert any("2026-11-24 Guru Nanak's Birthday" in f["message"] for f in report["findings"])
+
+
+def test_leave_nobody_can_cover_is_an_error(oncall: Run, edit_config: Edit) -> None:
+    # Everyone is on leave in the same week: de1 holds shift 2026-12-07 and nobody can swap.
+    for person, subdiv in (("de1", "MH"), ("de2", "KA"), ("de3", "TN"), ("de4", "WB")):
+        if person in ("de1", "de2"):
+            old = f"    holidays: {{country: IN, subdiv: {subdiv}}}\n    leave:\n"
+            new = old + "      - {from: 2026-12-08, to: 2026-12-09, reason: offsite}\n"
+        else:
+            old = f"    holidays: {{country: IN, subdiv: {subdiv}}}\n"
+            new = old + "    leave:\n      - {from: 2026-12-08, to: 2026-12-09, reason: offsite}\n"
+        edit_config("owners.yaml", old, new)
+    result = oncall("validate", "--now", "2026-11-21T10:00")
+    assert result.exit_code == 1
+    line = next(l for l in result.stdout.splitlines() if "offsite" in l)
+    assert line.startswith("config/rotation.yaml:") or "rotation.yaml:" in line
+    assert ": error: " in line
+    assert "de1 is on leave during their shift (2026-12-08..09 leave: offsite)" in line
+    assert 'start: "2026-12-08T00:00", end: "2026-12-10T00:00"' in line
+
+
+def test_calendar_range_is_warned_once(oncall: Run) -> None:
+    result = oncall("validate", "--now", "2035-12-01T10:00")
+    assert result.exit_code == 0
+    warnings = [l for l in result.stdout.splitlines() if "may be missing holidays in 2036" in l]
+    # One per distinct calendar (IN-MH, IN-KA, IN-TN, IN-WB, and the team's IN), not per person.
+    assert 1 <= len(warnings) <= 5
+    assert len(set(warnings)) == len(warnings)
+    assert "Warning" not in result.stderr
