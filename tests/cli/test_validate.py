@@ -32,7 +32,7 @@ def test_leave_nobody_can_cover_is_an_error(oncall: Run, edit_config: Edit) -> N
         edit_config("owners.yaml", old, new)
     result = oncall("validate", "--now", "2026-11-21T10:00")
     assert result.exit_code == 1
-    line = next(l for l in result.stdout.splitlines() if "offsite" in l)
+    line = next(x for x in result.stdout.splitlines() if "offsite" in x)
     assert line.startswith("config/rotation.yaml:") or "rotation.yaml:" in line
     assert ": error: " in line
     assert "de1 is on leave during their shift (2026-12-08..09 leave: offsite)" in line
@@ -42,7 +42,7 @@ def test_leave_nobody_can_cover_is_an_error(oncall: Run, edit_config: Edit) -> N
 def test_calendar_range_is_warned_once(oncall: Run) -> None:
     result = oncall("validate", "--now", "2035-12-01T10:00")
     assert result.exit_code == 0
-    warnings = [l for l in result.stdout.splitlines() if "may be missing holidays in 2036" in l]
+    warnings = [x for x in result.stdout.splitlines() if "may be missing holidays in 2036" in x]
     # One per distinct calendar (IN-MH, IN-KA, IN-TN, IN-WB, and the team's IN), not per person.
     assert 1 <= len(warnings) <= 5
     assert len(set(warnings)) == len(warnings)
