@@ -273,3 +273,16 @@ def test_debug_shows_traceback(
     monkeypatch.setenv("ONCALL_DEBUG", "1")
     with pytest.raises(ConfigError):
         oncall("owners")
+
+
+def test_unknown_country_stops_other_commands(
+    oncall: Run, edit_config: Edit, config_dir: Path
+) -> None:
+    edit_config(
+        "owners.yaml", "holidays: {country: IN, subdiv: TN}", "holidays: {country: XX, subdiv: TN}"
+    )
+    result = oncall("who", "--at", "2026-03-01T10:00")
+    assert result.exit_code == 2
+    line, _, message = _located(result.stderr, "owners.yaml")
+    assert line == _line_of(config_dir / "owners.yaml", "country: XX")
+    assert "XX" in message

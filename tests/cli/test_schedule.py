@@ -120,3 +120,22 @@ def test_bad_window(oncall: Run) -> None:
     assert "must be after" in result.stderr
     result = oncall("schedule", "--to", "2026-02-01", "--weeks", "3")
     assert result.exit_code == 2
+
+
+def test_january_2027_by_hand(oncall: Run) -> None:
+    # Shift 53 (2027-01-11) is de2's; 2027-01-15 is Makar Sankranti in Karnataka. de3 has
+    # Pongal that week (TN), de4's shift holds Republic Day for de2, so de1's shift 56
+    # (2027-02-01) is the first that qualifies: de1 and de2 swap.
+    data = schedule_json(oncall, "--from", "2027-01-11", "--to", "2027-02-08")
+    shifts = data["rotations"][0]["shifts"]  # type: ignore[index]
+    got = [(s["start"][:10], s["person"], s["reason"]) for s in shifts]
+    # --from is midnight, inside the shift that started 2027-01-04 09:00: it overlaps.
+    assert got == [
+        ("2027-01-04", "de2", "swap"),
+        ("2027-01-11", "de1", "swap"),
+        ("2027-01-18", "de3", "rotation"),
+        ("2027-01-25", "de4", "rotation"),
+        ("2027-02-01", "de2", "swap"),
+    ]
+    assert [d["name"] for d in shifts[1]["swap_cause"]] == ["Makar Sankranti"]
+    assert shifts[3]["conflicts"][0]["name"] == "Republic Day"
