@@ -19,7 +19,7 @@ SUITES: list[tuple[str, str, str]] = [
         "bench_startup",
         "`oncall who` start-up",
         "Median wall time of `oncall who` on the shipped config (warm holiday and config "
-        "caches) against `python -c \"import typer, pydantic, yaml\"`, interleaved in the "
+        'caches) against `python -c "import typer, pydantic, yaml"`, interleaved in the '
         "same run. Target: `who_ratio` at most 1.3.",
     ),
     (
