@@ -111,7 +111,18 @@ def _register() -> None:
 
     owners.register(app)
     validate.register(app)
-    for name in ("who", "schedule", "runbook", "check", "state", "page"):
+    for name in (
+        "who",
+        "schedule",
+        "runbook",
+        "check",
+        "state",
+        "page",
+        "calendar",
+        "init",
+        "doctor",
+        "schema",
+    ):
         try:
             module = __import__(f"oncall.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:
