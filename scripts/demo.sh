@@ -7,7 +7,8 @@ export ONCALL_CONFIG_DIR="$PWD/config"
 export ONCALL_STATE_DB="${ONCALL_STATE_DB:-$PWD/state/demo.db}"
 export ONCALL_OPERATOR="${ONCALL_OPERATOR:-demo}"
 
-step() { printf '\n\033[1m$ oncall %s\033[0m\n' "$*"; "$ONCALL" "$@"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=; plain=; fi
+step() { printf '\n%s$ oncall %s%s\n' "$bold" "$*" "$plain"; "$ONCALL" "$@"; }
 
 step validate || exit 1
 step owners || exit 1
