@@ -1,0 +1,118 @@
+"""``oncall state``: the state sources runbooks read, and demo state for trying it out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from oncall.cli.common import JSON_HELP, get_config, resolve_now
+from oncall.cli.output import terminal
+from oncall.errors import UsageError
+
+state_app = typer.Typer(
+    name="state",
+    help="Pipeline state sources (config/state.yaml) and demo state.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@state_app.command("demo")
+def demo(
+    ctx: typer.Context,
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        metavar="WHEN",
+        help="The demo's present (ISO 8601; default now, team timezone).",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        metavar="DIR",
+        help="Where to write (default: the path of the local 'default' state source).",
+    ),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Write six weeks of realistic demo state for the three investor pipelines.
+
+    The files are JSON Lines, as a local state source reads them. Every shipped runbook
+    check passes or warns on them except one planted failure.
+
+    Examples:
+
+      oncall state demo
+
+      oncall state demo --now 2026-11-20T09:00 --output /tmp/state
+    """
+    from oncall.adapters.state_demo import DEMO_DAYS, PLANTED_FAILURE, write_demo_state
+    from oncall.runbooks import load_state_sources
+
+    cfg = get_config(ctx)
+    when = resolve_now(now, cfg.team_tz, option="--now")
+    target = output
+    if target is None:
+        sources = load_state_sources(cfg)
+        target = sources.local_path("default")
+        if target is None:
+            where = sources.path or "config/state.yaml"
+            raise UsageError(
+                f"the 'default' state source in {where} is not a local one: "
+                "pass --output DIR to choose where to write"
+            )
+    written = write_demo_state(target, when, cfg.team_tz)
+    files = [{"path": str(p), "points": _count_lines(p)} for p in written]
+    summary = {
+        "directory": str(target),
+        "now": when.isoformat(),
+        "days": DEMO_DAYS,
+        "files": files,
+        "planted_failure": PLANTED_FAILURE,
+    }
+    if json_:
+        terminal.json(summary)
+        return
+    terminal.line(
+        f"Wrote {DEMO_DAYS} days of demo state up to {when:%Y-%m-%d %H:%M} {when.tzname()} "
+        f"to {target}:"
+    )
+    for f in files:
+        terminal.line(f"  {f['path']}  {f['points']:,} points")
+    terminal.line(f"Every runbook check passes or warns on it except {PLANTED_FAILURE},")
+    terminal.line("planted to show a failure. Try: oncall check --all")
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+@state_app.command("sources")
+def sources_(
+    ctx: typer.Context, json_: bool = typer.Option(False, "--json", help=JSON_HELP)
+) -> None:
+    """The state sources runbooks can read (config/state.yaml, or the local default).
+
+    Examples:
+
+      oncall state sources
+    """
+    from oncall.runbooks import load_state_sources
+
+    cfg = get_config(ctx)
+    loaded = load_state_sources(cfg)
+    rows = [
+        {"name": name, "kind": str(loaded.specs[name]["kind"]), "where": loaded.describe(name)}
+        for name in loaded.names
+    ]
+    if json_:
+        terminal.json({"file": str(loaded.path) if loaded.path else None, "sources": rows})
+        return
+    if loaded.path is None:
+        terminal.line("no config/state.yaml: the only source is the local default")
+    terminal.table(["source", "kind", "where"], [[r["name"], r["kind"], r["where"]] for r in rows])
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(state_app, name="state")

@@ -1,0 +1,67 @@
+"""The stepper once in a real terminal (a pty): colours, spinner, tables and prompts."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from oncall.adapters.store import Store
+from tests.conftest import Run
+
+pytestmark = pytest.mark.timeout(120)
+
+T = "2026-11-20T09:00"
+PROMPT = re.escape("[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
+    (project / "config" / "paging.yaml").unlink()
+    assert oncall("state", "demo", "--now", T).exit_code == 0
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(TERM="xterm-256color", ONCALL_OPERATOR="pty")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "oncall", "runbook", "profit", "--now", T],
+        cwd=str(project),
+        env=env,
+        dimensions=(50, 100),
+        timeout=30,
+        encoding="utf-8",
+    )
+    seen: list[str] = []
+    try:
+        for _ in range(4):  # ingestion, validate-raw, aggregate, store
+            child.expect(PROMPT)
+            seen.append(child.before)
+            child.sendline("c")
+        child.expect(r"Confirm you did it: .*\?")
+        child.sendline("y")
+        child.expect(PROMPT)
+        child.sendline("c")
+        child.expect(PROMPT)  # notify
+        seen.append(child.before)
+        child.sendline("c")
+        child.expect(r"Run (r-[0-9a-f]+) passed")
+        run_id = child.match.group(1)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    first = ANSI.sub("", seen[0])
+    assert "Step 1/6: Ensure data ingestion" in first
+    for column in ("check", "kind", "status", "value", "bound", "detail"):
+        assert column in first
+    assert re.search(r"ingest-fresh\s*│\s*freshness\s*│\s*pass", first), first
+    last = ANSI.sub("", seen[-1])
+    assert re.search(r"notify-owners\s*│\s*notify\s*│\s*pass", last), last
+    assert "(config/paging.yaml)" in last
+    with Store.open() as store:
+        run = store.get_run(run_id)
+    assert run is not None and run.status == "passed" and run.operator == "pty"
+    assert [s.status for s in run.steps] == ["passed"] * 6
