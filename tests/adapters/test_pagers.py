@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,11 +40,7 @@ from oncall.domain.paging import (
     default_dedup_key,
     webhook_body,
 )
-
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[3] / "shared/reference/pagerduty-events-v2.openapi.json"
-)
-ENQUEUE_SCHEMA = "/paths/~1enqueue/post/requestBody/content/application~1json/schema"
+from tests.support.pagerduty import pagerduty_validator
 
 PD_KEY = "R0UTINGkey0123456789abcdefSECRET"
 PERSON_PD_KEY = "PERSONkey0123456789abcdefSECRET2"
@@ -156,23 +151,6 @@ def accepted() -> Response:
 
 def bodies(server: HTTPServer) -> list[Any]:
     return [json.loads(req.get_data()) for req, _ in server.log]
-
-
-def pagerduty_validator() -> Any:
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(f"PagerDuty OpenAPI schema not found at {SCHEMA_PATH}")
-    from openapi_schema_validator import OAS30Validator, oas30_format_checker
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    doc = json.loads(SCHEMA_PATH.read_text())
-    resource = Resource.from_contents(doc, default_specification=DRAFT4)
-    registry: Registry[Any] = Registry().with_resource("urn:pagerduty-events-v2", resource)
-    return OAS30Validator(
-        {"$ref": f"urn:pagerduty-events-v2#{ENQUEUE_SCHEMA}"},
-        registry=registry,
-        format_checker=oas30_format_checker,
-    )
 
 
 def check_pagerduty_event(event: dict[str, Any]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +39,7 @@ from oncall.domain.paging import (
     webhook_body,
 )
 from oncall.errors import OncallError
+from tests.support.pagerduty import pagerduty_validator
 
 PAGING_YAML = """
 channels:
@@ -56,10 +56,6 @@ urgency:
   by_purpose: {investor-reporting: high, experiments: low}
 """
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[3] / "shared/reference/pagerduty-events-v2.openapi.json"
-)
-ENQUEUE_SCHEMA = "/paths/~1enqueue/post/requestBody/content/application~1json/schema"
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -95,23 +91,6 @@ def content(**overrides: Any) -> PageContent:
 
 
 # --------------------------------------------------------------------------- schema
-
-
-def pagerduty_validator() -> Any:
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(f"PagerDuty OpenAPI schema not found at {SCHEMA_PATH}")
-    from openapi_schema_validator import OAS30Validator, oas30_format_checker
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4
-
-    doc = json.loads(SCHEMA_PATH.read_text())
-    resource = Resource.from_contents(doc, default_specification=DRAFT4)
-    registry: Registry[Any] = Registry().with_resource("urn:pagerduty-events-v2", resource)
-    return OAS30Validator(
-        {"$ref": f"urn:pagerduty-events-v2#{ENQUEUE_SCHEMA}"},
-        registry=registry,
-        format_checker=oas30_format_checker,
-    )
 
 
 def check_pagerduty_event(event: dict[str, Any]) -> None:

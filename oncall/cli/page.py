@@ -1,0 +1,548 @@
+"""``oncall page``, ``ack``, ``resolve`` and ``escalate``: paging people and its history.
+
+``oncall page PIPELINE|PERSON --summary ...`` is a shorthand for ``oncall page send ...``;
+``list``, ``show`` and ``flush`` are the group's other subcommands. The work happens in
+:mod:`oncall.paging_service`; this module parses options and renders results.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from oncall.cli.common import JSON_HELP, get_config, resolve_now
+from oncall.cli.output import terminal
+from oncall.errors import UsageError
+
+if TYPE_CHECKING:
+    from oncall.adapters.store import Store
+    from oncall.paging_service import (
+        ActionResult,
+        DeliveryOut,
+        EscalationReport,
+        FlushReport,
+        PageResult,
+        PageView,
+        Paging,
+    )
+
+SEVERITIES = ("critical", "error", "warning", "info")
+NOW_HELP = "Act as if it were this instant (ISO 8601; default now). For tests and replays."
+
+
+class PageGroup(TyperGroup):
+    """``oncall page X ...`` runs ``oncall page send X ...`` unless X is a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["send", *args]
+        return super().parse_args(ctx, args)
+
+
+page_app = typer.Typer(
+    name="page",
+    cls=PageGroup,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Page a pipeline's responder or a person, and see the paging history.\n\n"
+    "oncall page PIPELINE|PERSON --summary TEXT is short for oncall page send ...",
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _load(ctx: typer.Context) -> Paging:
+    from oncall.paging_service import load_paging
+
+    return load_paging(get_config(ctx))
+
+
+def _open_store() -> Store:
+    from oncall.adapters.store import Store
+
+    return Store.open()
+
+
+def _details(pairs: Sequence[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--detail {pair!r}: write it as KEY=VALUE, e.g. --detail lag=3h")
+        out[key.strip()] = value
+    return out
+
+
+def _fmt(t: datetime | None) -> str:
+    return "-" if t is None else f"{t:%Y-%m-%d %H:%M} {t.tzname()}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _deliveries_table(deliveries: Sequence[DeliveryOut], *, level: bool = False) -> None:
+    if not deliveries:
+        return
+    columns = ["LEVEL"] if level else []
+    columns += ["CHANNEL", "TO", "STATUS", "TRIES", "DETAIL"]
+    rows = [
+        ([str(d.level)] if level else [])
+        + [d.channel, d.to, d.status, str(d.attempts), d.detail or "-"]
+        for d in deliveries
+    ]
+    terminal.table(columns, rows)
+
+
+def _report_failures(deliveries: Sequence[DeliveryOut]) -> None:
+    """Failed deliveries on stderr: a missing secret or bad setup (no attempt) is an error."""
+    for d in deliveries:
+        if d.status != "failed":
+            continue
+        text = f"{d.channel} to {d.to}: {d.detail}"
+        if d.attempts == 0:
+            terminal.error(text)
+        else:
+            terminal.warn(text)
+
+
+# --------------------------------------------------------------------------- page send
+
+
+@page_app.command("send")
+def send(
+    ctx: typer.Context,
+    target: str = typer.Argument(..., metavar="PIPELINE|PERSON", help="Who to page."),
+    summary: str = typer.Option(..., "--summary", "-s", help="What is wrong, in one line."),
+    severity: str = typer.Option(
+        "error", "--severity", metavar="LEVEL", help="critical, error, warning or info."
+    ),
+    detail: list[str] = typer.Option(
+        [], "--detail", "-d", metavar="K=V", help="Extra detail for the page; repeatable."
+    ),
+    dedup_key: str | None = typer.Option(
+        None,
+        "--dedup-key",
+        metavar="KEY",
+        help="Pages with the same key while one is open are not sent twice "
+        "(default: oncall/<target>/<hash of the summary>).",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show who would be paged and how; send and record nothing."
+    ),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
+) -> None:
+    """Page a pipeline's responder (or a person) through the urgency's channels.
+
+    The urgency's channels are sent to at once; the page is delivered if any delivered.
+    If none did, the other channels are tried in turn; if still nothing delivered, the
+    page stays in the outbox for `oncall page flush` and the exit code is 3.
+
+    Examples:
+
+      oncall page aggregate-profit --summary "profit table is 3h stale" --detail lag=3h
+
+      oncall page de2 --summary "please look at the growth dashboard" --severity warning
+
+      oncall page aggregate-profit --summary "test" --dry-run
+    """
+    from oncall.paging_service import (
+        MissingSecretsError,
+        dry_run_missing,
+        send_page,
+        undelivered_error,
+    )
+
+    if severity not in SEVERITIES:
+        raise UsageError(f"--severity {severity!r}: use one of {', '.join(SEVERITIES)}")
+    if not summary.strip():
+        raise UsageError("--summary must not be empty: say what is wrong")
+    paging = _load(ctx)
+    when = resolve_now(now, paging.cfg.team_tz, option="--now")
+    result = send_page(
+        paging,
+        target=target,
+        summary=summary,
+        severity=severity,  # type: ignore[arg-type]  # checked against SEVERITIES above
+        details=_details(detail),
+        dedup_key=dedup_key,
+        now=when,
+        dry_run=dry_run,
+    )
+    if json_:
+        terminal.json(result)
+    else:
+        render_page_result(result)
+    if result.outcome == "dry-run":
+        missing = dry_run_missing(paging, result)
+        if missing:
+            raise MissingSecretsError(missing)
+        return
+    if result.outcome == "undelivered":
+        raise undelivered_error(result)
+    _report_failures(result.deliveries)
+
+
+def render_page_result(result: PageResult) -> None:
+    what = result.pipeline or result.target
+    head = {
+        "delivered": f"paged {what}: page {result.page_id}",
+        "queued": f"queued {what} for after quiet hours ({_fmt(result.hold_until)}): "
+        f"page {result.page_id}",
+        "suppressed": f"not sent: page {result.page_id} with this dedup key is still open",
+        "undelivered": f"NOT delivered: page {result.page_id} is kept in the outbox",
+        "dry-run": f"dry run: nothing sent or recorded for {what}",
+    }[result.outcome]
+    terminal.line(head)
+    terminal.line(f"  urgency     {result.urgency}, severity {result.severity}")
+    terminal.line(f"  summary     {result.summary}")
+    terminal.line(f"  dedup key   {result.dedup_key}")
+    terminal.line(f"  responder   {result.responder or 'nobody resolved: the channels only'}")
+    terminal.line(f"  escalation  {' -> '.join(result.escalation) or '-'}")
+    terminal.line("")
+    _deliveries_table(result.deliveries)
+
+
+# --------------------------------------------------------------------------- list / show
+
+
+@page_app.command("list")
+def list_(
+    open_: bool = typer.Option(False, "--open", help="Only open and acknowledged pages."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="At most this many."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """The paging history, newest first, with each page's deliveries.
+
+    Needs no config and no secrets: it reads the local store ($ONCALL_STATE_DB).
+
+    Examples:
+
+      oncall page list --open
+
+      oncall page list --json
+    """
+    from oncall.paging_service import list_pages
+
+    with _open_store() as store:
+        pages = list_pages(store, open_only=open_, limit=limit)
+    if json_:
+        terminal.json(pages)
+        return
+    if not pages:
+        terminal.line("no open pages" if open_ else "no pages yet")
+        return
+    rows = [
+        [
+            p.page_id,
+            p.status + (" (notice)" if p.kind == "notice" else "") + _outbox_note(p),
+            p.pipeline or p.target,
+            p.responder + (f" L{p.level}" if p.level or p.round else ""),
+            f"{p.created:%m-%d %H:%M}Z",
+            p.summary,
+        ]
+        for p in pages
+    ]
+    terminal.table(["ID", "STATUS", "TARGET", "PAGED", "CREATED", "SUMMARY"], rows)
+    terminal.line("(CREATED in UTC; details: oncall page show ID)")
+
+
+def _outbox_note(view: PageView) -> str:
+    if view.outbox:
+        return ", in outbox"
+    if view.deliveries and not any(d.status == "sent" for d in view.deliveries):
+        return ", not sent"
+    return ""
+
+
+@page_app.command("show")
+def show(
+    ref: str = typer.Argument(..., metavar="PAGE_ID|DEDUP_KEY"),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """One page: who, status, escalation, every delivery and what waits in the outbox.
+
+    Examples:
+
+      oncall page show p-1a2b3c4d5e6f
+
+      oncall page show oncall/aggregate-profit/1f2e3d4c5b6a7988 --json
+    """
+    from oncall.paging_service import show_page
+
+    with _open_store() as store:
+        view = show_page(store, ref)
+    if json_:
+        terminal.json(view)
+        return
+    terminal.line(f"page {view.page_id} ({view.kind}): {view.status}")
+    rows = [
+        ("summary", view.summary),
+        ("target", view.target + (f" (pipeline {view.pipeline})" if view.pipeline else "")),
+        ("urgency", f"{view.urgency}, severity {view.severity}"),
+        ("dedup key", view.dedup_key),
+        ("responder", view.responder),
+        ("escalation", " -> ".join(view.escalation) or "-"),
+        ("position", f"level {view.level}, round {view.round}"),
+        ("created", _fmt(view.created)),
+        ("acked", f"{_fmt(view.acked_at)} by {view.acked_by}" if view.acked_at else "-"),
+        ("resolved", _fmt(view.resolved_at)),
+        ("escalates", _fmt(view.next_escalation_at)),
+    ]
+    for key, value in rows:
+        terminal.line(f"  {key:<11} {value}")
+    for k, v in view.details.items():
+        terminal.line(f"  detail      {k}: {v}")
+    terminal.line("")
+    _deliveries_table(view.deliveries, level=True)
+    for item in view.outbox:
+        terminal.line(
+            f"outbox: level {item.level} via {', '.join(item.channels)} not before "
+            f"{_fmt(item.not_before)}, {_plural(item.attempts, 'failed attempt')}"
+            + (f": {item.last_error}" if item.last_error else "")
+        )
+
+
+# --------------------------------------------------------------------------- flush
+
+
+@page_app.command("flush")
+def flush(
+    ctx: typer.Context,
+    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
+    limit: int = typer.Option(1000, "--limit", min=1, help="At most this many items per run."),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Send what waits in the outbox and is due (undelivered pages, quiet-hours holds).
+
+    Safe on several machines sharing one store: each item is claimed by one of them.
+    An item that still fails waits 1 min, 2 min, ... up to 1 h before the next try.
+    Exit 3 if any item could not be sent.
+
+    Examples:
+
+      oncall page flush
+
+      oncall page flush --json   (from cron, every minute)
+    """
+    from oncall.paging_service import flush_outbox, monotonic_clock
+
+    paging = _load(ctx)
+    base = resolve_now(now, paging.cfg.team_tz, option="--now")
+    with _open_store() as store:
+        report = flush_outbox(paging, store, monotonic_clock(base), limit=limit)
+    if json_:
+        terminal.json(report)
+    else:
+        render_flush(report)
+    failed = [i for i in report.items if i.outcome == "failed"]
+    if failed:
+        from oncall.errors import DeliveryError
+
+        raise DeliveryError(
+            f"{_plural(len(failed), 'outbox item')} could not be sent and stay in the outbox: "
+            + "; ".join(f"page {i.page_id}: {_first_failure(i.deliveries)}" for i in failed)
+        )
+
+
+def _first_failure(deliveries: Sequence[DeliveryOut]) -> str:
+    return next((f"{d.channel}: {d.detail}" for d in deliveries if d.status == "failed"), "-")
+
+
+def render_flush(report: FlushReport) -> None:
+    if not report.items:
+        terminal.line(f"outbox: nothing due ({report.remaining} waiting)")
+        return
+    rows = [
+        [
+            i.page_id,
+            str(i.level),
+            i.outcome,
+            ", ".join(f"{d.channel}:{d.status}" for d in i.deliveries) or "-",
+            _fmt(i.next_attempt),
+        ]
+        for i in report.items
+    ]
+    terminal.table(["PAGE", "LEVEL", "OUTCOME", "DELIVERIES", "NEXT TRY"], rows)
+    terminal.line(f"{report.remaining} item(s) left in the outbox")
+
+
+# --------------------------------------------------------------------------- ack / resolve
+
+
+def _operator() -> str:
+    configured = os.environ.get("ONCALL_OPERATOR", "").strip()
+    if configured:
+        return configured
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _action(ctx: typer.Context, ref: str, action: str, by: str | None, now: str | None) -> Any:
+    from oncall.paging_service import acknowledge_page, action_error, resolve_page
+
+    paging = _load(ctx)
+    when = resolve_now(now, paging.cfg.team_tz, option="--now")
+    fn = acknowledge_page if action == "ack" else resolve_page
+    with _open_store() as store:
+        result = fn(paging, store, ref, by=by or _operator(), now=when)
+    return result, action_error(result)
+
+
+def ack(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., metavar="PAGE_ID|DEDUP_KEY"),
+    by: str | None = typer.Option(
+        None, "--by", metavar="WHO", help="Who acknowledges (default $ONCALL_OPERATOR or you)."
+    ),
+    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Acknowledge a page: escalation stops; PagerDuty and Slack are told.
+
+    Examples:
+
+      oncall ack p-1a2b3c4d5e6f
+
+      oncall ack oncall/aggregate-profit/1f2e3d4c5b6a7988 --by de2
+    """
+    result, error = _action(ctx, ref, "ack", by, now)
+    _render_action(result, json_)
+    if error is not None:
+        raise error
+
+
+def resolve(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., metavar="PAGE_ID|DEDUP_KEY"),
+    by: str | None = typer.Option(None, "--by", metavar="WHO", help="Who resolves."),
+    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Resolve a page: it closes (the dedup key is free again); PagerDuty and Slack are told.
+
+    Examples:
+
+      oncall resolve p-1a2b3c4d5e6f
+
+      oncall resolve oncall/aggregate-profit/1f2e3d4c5b6a7988
+    """
+    result, error = _action(ctx, ref, "resolve", by, now)
+    _render_action(result, json_)
+    if error is not None:
+        raise error
+
+
+def _render_action(result: ActionResult, json_: bool) -> None:
+    if json_:
+        terminal.json(result)
+        return
+    verb = "acknowledged" if result.action == "acknowledge" else "resolved"
+    if result.changed:
+        terminal.line(f"page {result.page_id} {verb}" + (f" by {result.by}" if result.by else ""))
+    else:
+        terminal.line(f"page {result.page_id} was already {result.status}")
+    _deliveries_table(result.deliveries)
+
+
+# --------------------------------------------------------------------------- escalate
+
+
+def escalate(
+    ctx: typer.Context,
+    watch: str | None = typer.Option(
+        None,
+        "--watch",
+        metavar="INTERVAL",
+        help="Keep running, every INTERVAL (e.g. 30s, 1m); stop with Ctrl-C.",
+    ),
+    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
+    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Page the next person for every open page not acknowledged within its ack_timeout.
+
+    Goes through the escalation chain, then round it again `repeat` times; a person with
+    no contact for the urgency's channels is skipped. Safe from cron on several machines
+    sharing one store: each step is taken by exactly one. Exit 3 if an escalation could
+    not be delivered (it stays in the outbox for `oncall page flush`).
+
+    Examples:
+
+      oncall escalate
+
+      oncall escalate --watch 1m
+    """
+    from oncall.domain.timeutil import parse_duration
+    from oncall.paging_service import monotonic_clock, run_escalations
+
+    interval = None
+    if watch is not None:
+        try:
+            interval = parse_duration(watch).total_seconds()
+        except ValueError as exc:
+            raise UsageError(f"--watch: {exc}") from None
+        if interval <= 0:
+            raise UsageError("--watch: the interval must be greater than zero")
+    paging = _load(ctx)
+    clock = monotonic_clock(resolve_now(now, paging.cfg.team_tz, option="--now"))
+    with _open_store() as store:
+        while True:
+            report = run_escalations(paging, store, clock)
+            if json_:
+                terminal.json(report)
+            else:
+                render_escalations(report, quiet=interval is not None)
+            if interval is None:
+                break
+            time.sleep(interval)  # Ctrl-C ends the loop: exit 130 at the error boundary
+    undelivered = [e for e in report.escalations if e.outcome == "undelivered"]
+    if undelivered:
+        from oncall.errors import DeliveryError
+
+        raise DeliveryError(
+            f"{_plural(len(undelivered), 'escalation')} could not be delivered and wait in the "
+            "outbox: "
+            + "; ".join(f"page {e.page_id} to {e.person}" for e in undelivered)
+            + "; run `oncall page flush` once the cause is fixed"
+        )
+
+
+def render_escalations(report: EscalationReport, *, quiet: bool = False) -> None:
+    if not report.escalations:
+        if not quiet:
+            terminal.line(f"nothing to escalate at {_fmt(report.at)}")
+        return
+    for e in report.escalations:
+        skipped = f" (skipped {', '.join(e.skipped)}: no contact)" if e.skipped else ""
+        text = {
+            "escalated": f"page {e.page_id}: escalated to {e.person} (level {e.level}, "
+            f"round {e.round}){skipped}",
+            "undelivered": f"page {e.page_id}: escalation to {e.person} NOT delivered, kept in "
+            f"the outbox{skipped}",
+            "exhausted": f"page {e.page_id}: the escalation chain is exhausted{skipped}",
+            "taken": f"page {e.page_id}: another process escalated it",
+        }[e.outcome]
+        terminal.line(text)
+        if e.next_escalation_at is not None:
+            terminal.line(f"  next escalation {_fmt(e.next_escalation_at)}")
+        _deliveries_table(e.deliveries)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(page_app, name="page")
+    app.command("ack")(ack)
+    app.command("resolve")(resolve)
+    app.command("escalate")(escalate)
