@@ -32,6 +32,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m oncall.cli.docgen > docs/cli.md
+	$(BIN)/oncall schema --output schemas
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -29,7 +29,8 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _check_timezone(value: str) -> str:
+def check_timezone(value: str) -> str:
+    """``value`` if it is a known IANA timezone; ValueError with a did-you-mean otherwise."""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -81,7 +82,7 @@ class TeamSpec(Strict):
     company_holidays: tuple[CompanyHoliday, ...] = ()
     manager: str | None = None
 
-    _tz = field_validator("timezone")(_check_timezone)
+    _tz = field_validator("timezone")(check_timezone)
 
 
 class LeaveSpec(Strict):
@@ -118,7 +119,7 @@ class PersonSpec(Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str | None) -> str | None:
-        return None if v is None else _check_timezone(v)
+        return None if v is None else check_timezone(v)
 
 
 Purpose = Literal["investor-reporting", "experiments"]
@@ -171,7 +172,7 @@ class RotationEntry(Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str | None) -> str | None:
-        return None if v is None else _check_timezone(v)
+        return None if v is None else check_timezone(v)
 
 
 class OverrideEntry(Strict):
@@ -220,6 +221,10 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
                 return None
             current = fields[part].annotation
             continue
+        member = _union_member(current, part)
+        if member is not None:
+            current = member
+            continue
         origin = typing.get_origin(current)
         args = typing.get_args(current)
         if origin is dict and len(args) == 2:
@@ -231,6 +236,29 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
     current = _strip_optional(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return current
+    return None
+
+
+def _union_member(annotation: Any, tag: str | int) -> Any:
+    """The member of a (discriminated) union of models whose ``kind`` literal is ``tag``."""
+    if not isinstance(tag, str):
+        return None
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    for arg in typing.get_args(annotation):
+        metadata: tuple[Any, ...] = ()
+        if typing.get_origin(arg) is typing.Annotated:
+            arg, *rest = typing.get_args(arg)
+            metadata = tuple(rest)
+        if not (isinstance(arg, type) and issubclass(arg, BaseModel)):
+            continue
+        if any(getattr(m, "tag", None) == tag for m in metadata):
+            return arg
+        field = arg.model_fields.get("kind")
+        if field is not None and tag in typing.get_args(field.annotation):
+            return arg
     return None
 
 
@@ -267,21 +295,37 @@ _TYPE_NAMES = {
 
 
 def pydantic_problems(exc: ValidationError, model: type[BaseModel], marks: Marks) -> list[Problem]:
+    errors = exc.errors()
+    # A misspelt key shows up twice: as an unknown key and as the real key missing. Keep
+    # only the unknown key (its did-you-mean names the real one).
+    extras: dict[tuple[str | int, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            raw = tuple(err["loc"])
+            extras.setdefault(raw[:-1], []).append(str(raw[-1]))
     problems: list[Problem] = []
-    for err in exc.errors():
-        loc = _clean_loc(tuple(err["loc"]), marks)
+    for err in errors:
+        raw = tuple(err["loc"])
+        loc = _clean_loc(raw, marks)
         kind = err["type"]
         if kind == "extra_forbidden":
-            parent = _model_at(model, loc[:-1])
+            parent = _model_at(model, raw[:-1])
             name = str(loc[-1])
             allowed = sorted(f.alias or n for n, f in parent.model_fields.items()) if parent else []
             guess = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"allowed: {', '.join(allowed)}"
-            where = _dotted(loc[:-1])
-            message = f"{where}: unknown key '{name}' ({hint})"
+            if guess:
+                hint = f"did you mean '{guess[0]}'?"
+            elif allowed:
+                hint = f"allowed: {', '.join(allowed)}"
+            else:
+                hint = "remove it"
+            message = f"{_dotted(loc[:-1])}: unknown key '{name}' ({hint})"
             problems.append(marks.problem(loc, message, key=True))
             continue
         if kind == "missing":
+            near = extras.get(raw[:-1], [])
+            if difflib.get_close_matches(str(raw[-1]), near, n=1, cutoff=0.6):
+                continue
             message = f"{_dotted(loc)}: required key is missing: add '{loc[-1]}'"
             problems.append(marks.problem(loc[:-1], message))
             continue
@@ -303,7 +347,7 @@ def _clean_loc(loc: tuple[str | int, ...], marks: Marks) -> tuple[str | int, ...
     kept: list[str | int] = []
     for i, part in enumerate(loc):
         here = (*kept, part)
-        if here not in known and i + 1 < len(loc) and (*kept, loc[i + 1]) in known:
+        if here not in known and i + 1 < len(loc) and isinstance(part, str):
             continue
         kept.append(part)
     return tuple(kept)

@@ -123,6 +123,8 @@ def collect_problems(
     except ConfigError as exc:
         return exc.problems
     problems: list[Problem] = list(cfg.warnings)
+    problems.extend(runbook_problems(cfg))
+    problems.extend(_paging_problems(cfg))
     cal_problems = calendar_problems(cfg)
     problems.extend(cal_problems)
     if cal_problems:
@@ -131,6 +133,38 @@ def collect_problems(
     problems.extend(calendar_range_problems(cfg, now))
     problems.extend(upcoming_gap_problems(cfg, now))
     return problems
+
+
+def runbook_problems(cfg: Config) -> list[Problem]:
+    """Every runbook file and config/state.yaml, strictly, with each runbook's source."""
+    from oncall.runbooks import check_source, list_runbooks, load_state_sources
+
+    problems: list[Problem] = []
+    sources = None
+    try:
+        sources = load_state_sources(cfg)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    try:
+        loaded = list_runbooks(cfg)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        loaded = []
+    for runbook in loaded:
+        if sources is None:
+            continue
+        try:
+            check_source(runbook, sources)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def _paging_problems(cfg: Config) -> list[Problem]:
+    """``config/paging.yaml``: located errors, and warnings for secrets not set here."""
+    from oncall.paging_service import paging_problems
+
+    return paging_problems(cfg)
 
 
 def upcoming_gap_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:

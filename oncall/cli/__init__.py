@@ -29,7 +29,16 @@ def _debug() -> bool:
 
 
 class OncallGroup(TyperGroup):
-    """The one place errors become messages and exit codes."""
+    """The one place errors become messages and exit codes; commands load lazily."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in COMMANDS:
+            found = load_command(cmd_name)
+        return found
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -106,33 +115,40 @@ def _root(
     ctx.obj = {"config_dir": config_dir}
 
 
-def _register() -> None:
-    from oncall.cli import owners, validate
-
-    owners.register(app)
-    validate.register(app)
-    for name in (
-        "who",
-        "schedule",
-        "runbook",
-        "check",
-        "state",
-        "page",
-        "calendar",
-        "init",
-        "doctor",
-        "schema",
-    ):
-        try:
-            module = __import__(f"oncall.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"oncall.cli.{name}":
-                raise
-            continue
-        module.register(app)
+# Command name -> the module that defines it. A module is imported only when one of its
+# commands runs (or for the full --help listing), so `oncall who` loads no other command.
+COMMANDS: dict[str, str] = {
+    "owners": "owners",
+    "validate": "validate",
+    "who": "who",
+    "schedule": "schedule",
+    "runbook": "runbook",
+    "check": "check",
+    "state": "state",
+    "page": "page",
+    "ack": "page",
+    "resolve": "page",
+    "escalate": "page",
+    "calendar": "calendar",
+    "init": "init",
+    "schema": "schema",
+}
 
 
-_register()
+def load_command(name: str) -> Any:
+    """The click command ``name``, built from the module that registers it."""
+    import importlib
+
+    module = importlib.import_module(f"oncall.cli.{COMMANDS[name]}")
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+
+    @holder.callback()
+    def _holder() -> None:
+        """Placeholder so typer always builds a group."""
+
+    module.register(holder)
+    group = typer.main.get_command(holder)
+    return group.commands[name]  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,14 +23,18 @@ fish, PowerShell); `oncall --show-completion` prints it to copy into your own se
 def iter_commands(
     command: Any, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every command and group, depth first, in registration order."""
+    """Every command and group, depth first, in listing order (lazy groups included)."""
+    from click import Context, Group
+
     yield path, command
-    sub = getattr(command, "commands", None)
-    if sub:
-        for name, child in sub.items():
-            if getattr(child, "hidden", False):
-                continue
-            yield from iter_commands(child, (*path, name))
+    if not isinstance(command, Group):
+        return
+    ctx = Context(command, info_name=" ".join(("oncall", *path)))
+    for name in command.list_commands(ctx):
+        child = command.get_command(ctx, name)
+        if child is None or getattr(child, "hidden", False):
+            continue
+        yield from iter_commands(child, (*path, name))
 
 
 def render_help(command: Any, path: tuple[str, ...]) -> str:

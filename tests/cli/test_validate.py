@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.conftest import Run
 
@@ -47,3 +48,32 @@ def test_calendar_range_is_warned_once(oncall: Run) -> None:
     assert 1 <= len(warnings) <= 5
     assert len(set(warnings)) == len(warnings)
     assert "Warning" not in result.stderr
+
+
+def test_runbook_typo_is_found_by_validate(oncall: Run, config_dir: Path) -> None:
+    path = config_dir.parent / "runbooks" / "profit.yaml"
+    text = path.read_text()
+    assert "fail_after: 27h" in text
+    path.write_text(text.replace("fail_after: 27h", "fail_aftr: 27h", 1))
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "fail_aftr" in t)
+    result = oncall("validate", "--now", "2026-11-21T10:00")
+    assert result.exit_code == 1
+    assert (
+        f"profit.yaml:{line}:9: error: steps[0].checks[0]: unknown key 'fail_aftr' "
+        "(did you mean 'fail_after'?)"
+    ) in result.stdout
+    # The misspelt key is reported once, not also as 'fail_after' missing.
+    assert "required key is missing" not in result.stdout
+
+
+def test_runbook_unknown_source_is_found_by_validate(oncall: Run, config_dir: Path) -> None:
+    path = config_dir.parent / "runbooks" / "growth.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace("source: default", "source: gcp", 1)
+        if "source: default" in text
+        else "source: gcp\n" + text
+    )
+    result = oncall("validate", "--now", "2026-11-21T10:00")
+    assert result.exit_code == 1
+    assert "growth.yaml:" in result.stdout and "unknown state source 'gcp'" in result.stdout
