@@ -53,6 +53,10 @@ class OncallGroup(TyperGroup):
                 raise
             _print_error("interrupted")
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`oncall schedule | head`): stop quietly.
+            _silence_stdout()
+            ctx.exit(141)
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
@@ -67,6 +71,14 @@ class OncallGroup(TyperGroup):
                 "(this is a bug; run again with ONCALL_DEBUG=1 for the traceback and report it)"
             )
             ctx.exit(1)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _print_error(message: str) -> None:

@@ -150,13 +150,23 @@ def render_plain_table(
     for row in rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
+    # Prefer not to break words: a column keeps at least its longest word (up to 24).
+    floors = [
+        max(
+            [min(len(c), 24)]
+            + [min(len(word), 24) for cell in (row[i] for row in rows) for word in cell.split()]
+        )
+        for i, c in enumerate(columns)
+    ]
     sep = "  "
     budget = WIDTH - len(sep) * (len(columns) - 1)
-    while sum(widths) > budget:
-        widest = max(range(len(widths)), key=lambda i: widths[i])
-        if widths[widest] <= 8:
-            break
-        widths[widest] -= 1
+    for lows in (floors, [8] * len(widths)):
+        while sum(widths) > budget:
+            shrinkable = [i for i in range(len(widths)) if widths[i] > lows[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: widths[i])
+            widths[widest] -= 1
     out: list[str] = []
     if title:
         out.append(title)
