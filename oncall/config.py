@@ -225,11 +225,28 @@ def _unknown_person(name: str, known: Mapping[str, object]) -> str:
     return f"unknown person '{name}' ({hint}known: {_known(known)})"
 
 
-def cross_check(cfg: Config) -> list[Problem]:
-    """Rules that span keys and files. Returns errors and warnings."""
-    om, rm = cfg.owners_marks, cfg.rotation_marks
-    people = cfg.owners.people
-    rotations = cfg.rotation.rotations
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def reference_problems(
+    owners: dict[str, Any],
+    rotation: dict[str, Any],
+    om: Marks,
+    rm: Marks,
+    runbooks_dir: Path,
+) -> list[Problem]:
+    """Rules between keys and files, on the raw YAML data.
+
+    They run even when a file has other errors, so that one run of ``oncall validate``
+    lists every problem; values of the wrong type are left to the model's messages.
+    """
+    people = _mapping(owners.get("people"))
+    rotations = _mapping(rotation.get("rotations"))
     problems: list[Problem] = []
 
     for pid in people:
@@ -241,52 +258,59 @@ def cross_check(cfg: Config) -> list[Problem]:
                     key=True,
                 )
             )
-    manager = cfg.owners.team.manager
+    manager = _text(_mapping(owners.get("team")).get("manager"))
     if manager is not None and manager not in people:
         problems.append(
             om.problem(("team", "manager"), f"team.manager: {_unknown_person(manager, people)}")
         )
 
-    for pl_id, pl in cfg.owners.pipelines.items():
+    for pl_id, raw in _mapping(owners.get("pipelines")).items():
+        pl = _mapping(raw)
         base = ("pipelines", pl_id)
         for role in ("primary", "secondary"):
-            who = getattr(pl, role)
-            if who not in people:
+            who = _text(pl.get(role))
+            if who is not None and who not in people:
                 problems.append(
                     om.problem(
                         (*base, role), f"pipelines.{pl_id}.{role}: {_unknown_person(who, people)}"
                     )
                 )
-        if pl.primary == pl.secondary:
+        primary, secondary = _text(pl.get("primary")), _text(pl.get("secondary"))
+        if primary is not None and primary == secondary:
             problems.append(
                 om.problem(
                     (*base, "secondary"),
-                    f"pipelines.{pl_id}: primary and secondary are both '{pl.primary}': the "
+                    f"pipelines.{pl_id}: primary and secondary are both '{primary}': the "
                     "secondary is the backup, so name someone else",
                 )
             )
-        if pl.rotation is not None and pl.rotation not in rotations:
+        rot = _text(pl.get("rotation"))
+        if rot is not None and rotations and rot not in rotations:
             problems.append(
                 om.problem(
                     (*base, "rotation"),
-                    f"pipelines.{pl_id}.rotation: unknown rotation '{pl.rotation}' "
-                    f"(defined in {cfg.rotation_path.name}: {_known(rotations)})",
+                    f"pipelines.{pl_id}.rotation: unknown rotation '{rot}' "
+                    f"(defined in {rm.path.name}: {_known(rotations)})",
                 )
             )
-        if pl.runbook is not None:
-            path = cfg.runbooks_dir / f"{pl.runbook}.yaml"
+        runbook = _text(pl.get("runbook"))
+        if runbook is not None:
+            path = runbooks_dir / f"{runbook}.yaml"
             if not path.is_file():
                 problems.append(
                     om.problem(
                         (*base, "runbook"),
                         f"pipelines.{pl_id}.runbook: no runbook file {path.name} in "
-                        f"{cfg.runbooks_dir}: create it or remove the key",
+                        f"{runbooks_dir}: create it or remove the key",
                     )
                 )
 
-    for rid, rot in rotations.items():
+    for rid, raw in rotations.items():
+        members = _mapping(raw).get("members")
         seen: dict[str, int] = {}
-        for i, member in enumerate(rot.members):
+        for i, member in enumerate(members if isinstance(members, list) else []):
+            if not isinstance(member, str):
+                continue
             mloc: tuple[str | int, ...] = ("rotations", rid, "members", i)
             if member not in people:
                 problems.append(
@@ -306,24 +330,76 @@ def cross_check(cfg: Config) -> list[Problem]:
             else:
                 seen[member] = i
 
+    overrides = rotation.get("overrides")
+    for i, raw in enumerate(overrides if isinstance(overrides, list) else []):
+        ov = _mapping(raw)
+        loc: tuple[str | int, ...] = ("overrides", i)
+        rot = _text(ov.get("rotation"))
+        if rot is not None and rot not in rotations:
+            problems.append(
+                rm.problem(
+                    (*loc, "rotation"),
+                    f"overrides[{i}].rotation: unknown rotation '{rot}' "
+                    f"(known: {_known(rotations)})",
+                )
+            )
+        person = _text(ov.get("person"))
+        if person is not None and person not in people:
+            problems.append(
+                rm.problem(
+                    (*loc, "person"), f"overrides[{i}].person: {_unknown_person(person, people)}"
+                )
+            )
+    return problems
+
+
+def calendar_problems(owners: dict[str, Any], om: Marks) -> list[Problem]:
+    """Unknown holiday countries, subdivisions or categories, on the raw YAML data.
+
+    Imports the holidays package: it runs only when a config is (re)validated, never on a
+    cached load.
+    """
+    from oncall.adapters.calendars import CalendarKey, check_calendar
+
+    entries: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+    team_holidays = _mapping(owners.get("team")).get("holidays")
+    if isinstance(team_holidays, dict):
+        entries.append((("team", "holidays"), team_holidays))
+    for pid, person in _mapping(owners.get("people")).items():
+        spec = _mapping(person).get("holidays")
+        if isinstance(spec, dict):
+            entries.append((("people", pid, "holidays"), spec))
+    problems: list[Problem] = []
+    for loc, spec in entries:
+        country, subdiv = _text(spec.get("country")), spec.get("subdiv")
+        categories = spec.get("categories", ["public"])
+        if country is None or not (subdiv is None or isinstance(subdiv, str)):
+            continue
+        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+            continue
+        key = CalendarKey(country.upper(), subdiv, tuple(categories))
+        message = check_calendar(key)
+        if message is None:
+            continue
+        field = "country"
+        if subdiv and "subdiv" in message.lower():
+            field = "subdiv"
+        elif "categor" in message.lower():
+            field = "categories"
+        problems.append(om.problem((*loc, field), f"{'.'.join(loc)}: {message}"))
+    return problems
+
+
+def override_problems(cfg: Config) -> list[Problem]:
+    """Overrides that end before they start, overlap, or lie before their rotation starts."""
+    rm = cfg.rotation_marks
+    rotations = cfg.rotation.rotations
+    problems: list[Problem] = []
     by_rotation: dict[str, list[tuple[int, Override]]] = {}
     for i, ov in enumerate(cfg.rotation.overrides):
         loc: tuple[str | int, ...] = ("overrides", i)
         if ov.rotation not in rotations:
-            problems.append(
-                rm.problem(
-                    (*loc, "rotation"),
-                    f"overrides[{i}].rotation: unknown rotation '{ov.rotation}' "
-                    f"(known: {_known(rotations)})",
-                )
-            )
             continue
-        if ov.person not in people:
-            problems.append(
-                rm.problem(
-                    (*loc, "person"), f"overrides[{i}].person: {_unknown_person(ov.person, people)}"
-                )
-            )
         tz = cfg.rotation_tz(ov.rotation)
         start, end = _aware(ov.start, tz), _aware(ov.end, tz)
         if end.astimezone(UTC) <= start.astimezone(UTC):
@@ -378,16 +454,20 @@ def _cache_root() -> Path:
 
 
 def _fingerprint(directory: Path, owners: bytes, rotation: bytes) -> str:
-    """Everything a validated config depends on: file contents, runbook names, versions."""
+    """Everything a validated config depends on: file contents, runbook names, versions
+    (of oncall, Python and the holidays package, whose calendars validation checks)."""
     runbooks = directory.parent / "runbooks"
     try:
         names = sorted(p for p in os.listdir(runbooks) if p.endswith(".yaml"))
     except OSError:
         names = []
     digest = hashlib.sha256()
+    from oncall.adapters.calendars import holidays_version
+
     for part in (
         _CACHE_FORMAT,
         __version__,
+        holidays_version(),
         sys.version,
         str(directory.resolve()),
         str(directory),
@@ -520,28 +600,57 @@ def load_config(config_dir: Path | None = None, *, use_cache: bool = True) -> Co
 
 
 def _load_and_check(directory: Path) -> Config:
-    """Validate both files with pydantic and cross-check them."""
-    from oncall.config_models import OwnersFile, RotationFile
+    """Validate both files with pydantic and check them against each other.
+
+    Every rule runs even when another failed (reference rules on the raw data), so one
+    ConfigError lists every problem of the file set.
+    """
+    from oncall.config_models import OwnersFile, RotationFile, validate_data
+    from oncall.yamlfile import load_yaml
 
     problems: list[Problem] = []
-    owners: OwnersFile | None = None
-    rotation: RotationFile | None = None
-    owners_marks = rotation_marks = None
-    try:
-        owners, owners_marks = load_model(directory / "owners.yaml", OwnersFile)
-    except ConfigError as exc:
-        problems.extend(exc.problems)
-    try:
-        rotation, rotation_marks = load_model(directory / "rotation.yaml", RotationFile)
-    except ConfigError as exc:
-        problems.extend(exc.problems)
-    if problems or owners is None or rotation is None:
-        raise ConfigError(problems)
-    assert owners_marks is not None and rotation_marks is not None
-    cfg = Config(directory, owners, rotation, owners_marks, rotation_marks)
-    found = cross_check(cfg)
+    raw: dict[str, Any] = {}
+    marks: dict[str, Marks] = {}
+    models: dict[str, Any] = {}
+    for name, model in (("owners", OwnersFile), ("rotation", RotationFile)):
+        try:
+            raw[name], marks[name] = load_yaml(directory / f"{name}.yaml")
+            models[name] = validate_data(raw[name], model, marks[name])
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    owners_raw, rotation_raw = raw.get("owners"), raw.get("rotation")
+    if isinstance(owners_raw, dict) and isinstance(rotation_raw, dict):
+        problems.extend(
+            reference_problems(
+                owners_raw,
+                rotation_raw,
+                marks["owners"],
+                marks["rotation"],
+                directory.parent / "runbooks",
+            )
+        )
+    if isinstance(owners_raw, dict):
+        problems.extend(calendar_problems(owners_raw, marks["owners"]))
+    errors = _unique([p for p in problems if p.severity == "error"])
+    if errors or "owners" not in models or "rotation" not in models:
+        raise ConfigError(errors)
+    cfg = Config(
+        directory, models["owners"], models["rotation"], marks["owners"], marks["rotation"]
+    )
+    found = override_problems(cfg)
     errors = [p for p in found if p.severity == "error"]
     if errors:
         raise ConfigError(errors)
     cfg.warnings.extend(p for p in found if p.severity != "error")
     return cfg
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out: list[Problem] = []
+    for p in problems:
+        text = p.render()
+        if text not in seen:
+            seen.add(text)
+            out.append(p)
+    return sorted(out, key=lambda p: (p.path, p.line, p.col))

@@ -334,11 +334,39 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], marks: Marks
             shown = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
             message = f"{_dotted(loc)}: expected {_TYPE_NAMES[kind]}{shown}"
         else:
-            text = str(err["msg"])
-            text = text.removeprefix("Value error, ")
-            message = f"{_dotted(loc)}: {text}"
+            message = f"{_dotted(loc)}: {_friendly(err)}"
         problems.append(marks.problem(loc, message))
     return problems
+
+
+_PATTERN_HINTS = {
+    "email": "an email address like de1@example.com",
+    "pagerduty_routing_key_env": "an environment variable name like ONCALL_PD_KEY_DE1",
+}
+
+
+def _friendly(err: Any) -> str:
+    """pydantic's message in our words: what is wrong and what would be right."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    shown = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}{shown}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}{shown}"
+    if kind == "greater_than":
+        return f"must be more than {ctx.get('gt')}{shown}"
+    if kind == "less_than":
+        return f"must be less than {ctx.get('lt')}{shown}"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)"
+    if kind == "string_pattern_mismatch":
+        field = str(err["loc"][-1]) if err["loc"] else ""
+        expected = _PATTERN_HINTS.get(field, f"text matching {ctx.get('pattern')}")
+        return f"expected {expected}{shown}"
+    text = str(err["msg"]).removeprefix("Value error, ")
+    return text.replace("Input should be", "must be")
 
 
 def _clean_loc(loc: tuple[str | int, ...], marks: Marks) -> tuple[str | int, ...]:
@@ -358,9 +386,16 @@ def load_model(path: Path, model: type[M], *, required: bool = True) -> tuple[M 
     data, marks = load_yaml(path, required=required)
     if data is None:
         return None, marks
+    return validate_data(data, model, marks), marks
+
+
+def validate_data(data: Any, model: type[M], marks: Marks) -> M:
+    """Validate YAML data read by ``load_yaml`` into ``model``, with located errors."""
     if not isinstance(data, dict):
-        raise ConfigError([Problem(path, 1, 1, "expected a mapping of keys at the top level")])
+        raise ConfigError(
+            [Problem(marks.path, 1, 1, "expected a mapping of keys at the top level")]
+        )
     try:
-        return model.model_validate(data), marks
+        return model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(pydantic_problems(exc, model, marks)) from None

@@ -83,34 +83,6 @@ def _located_calendar(cfg: Config, person: str, fn: YearCalendar) -> YearCalenda
     return year  # type: ignore[return-value]
 
 
-def calendar_problems(cfg: Config) -> list[Problem]:
-    from oncall.adapters.calendars import check_calendar
-
-    problems: list[Problem] = []
-    seen: set[tuple[str, ...]] = set()
-    entries: list[tuple[tuple[str, ...], HolidaysSpec]] = []
-    if cfg.owners.team.holidays is not None:
-        entries.append((("team", "holidays"), cfg.owners.team.holidays))
-    for pid, person in cfg.owners.people.items():
-        if person.holidays is not None:
-            entries.append((("people", pid, "holidays"), person.holidays))
-    for loc, spec in entries:
-        message = check_calendar(calendar_key(spec))
-        if message is None:
-            continue
-        key = (spec.country, spec.subdiv or "", *spec.categories)
-        if key in seen and loc[0] != "people":
-            continue
-        seen.add(key)
-        field = "country"
-        if spec.subdiv and "subdiv" in message.lower():
-            field = "subdiv"
-        elif "categor" in message.lower():
-            field = "categories"
-        problems.append(cfg.owners_marks.problem((*loc, field), f"{'.'.join(loc)}: {message}"))
-    return problems
-
-
 def collect_problems(
     directory: Path | None,
     *,
@@ -125,10 +97,6 @@ def collect_problems(
     problems: list[Problem] = list(cfg.warnings)
     problems.extend(runbook_problems(cfg))
     problems.extend(_paging_problems(cfg))
-    cal_problems = calendar_problems(cfg)
-    problems.extend(cal_problems)
-    if cal_problems:
-        return problems
     now = resolve_now(now_text, cfg.team_tz)
     problems.extend(calendar_range_problems(cfg, now))
     problems.extend(upcoming_gap_problems(cfg, now))

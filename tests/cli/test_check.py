@@ -164,7 +164,7 @@ def test_page_dry_run_with_shipped_paging(oncall: Run, project: Path) -> None:
         ("{kind: local, pth: x}", "unknown key 'pth' (did you mean 'path'?)"),
         ("{kind: cloud-monitoring, project: p, timeout: soon}", "'timeout': bad duration"),
         ("{kind: local}", "'path' is required for kind 'local'"),
-        ("{kind: bigquery}", "Input should be 'local' or 'cloud-monitoring'"),
+        ("{kind: bigquery}", "must be 'local' or 'cloud-monitoring'"),
     ],
 )
 def test_bad_state_yaml_is_located(

@@ -286,3 +286,33 @@ def test_unknown_country_stops_other_commands(
     line, _, message = _located(result.stderr, "owners.yaml")
     assert line == _line_of(config_dir / "owners.yaml", "country: XX")
     assert "XX" in message
+
+
+def test_every_problem_across_both_passes(oncall: Run, edit_config: Edit) -> None:
+    # Model errors (bad number, leave backwards) must not hide reference and calendar errors.
+    edit_config("rotation.yaml", "shift_days: 7", "shift_days: -1")
+    edit_config("rotation.yaml", "members: [de1, de2, de3, de4]", "members: [de1, de2, de3, de9]")
+    edit_config("owners.yaml", "to: 2026-12-25, reason", "to: 2026-12-20, reason")
+    edit_config("owners.yaml", "subdiv: TN", "subdiv: ZZ")
+    validate = oncall("validate")
+    who = oncall("who")
+    assert validate.exit_code == 1 and who.exit_code == 2
+    expected = [
+        "rotations.primary.shift_days: must be at least 1 (got -1)",
+        "rotations.primary.members[3]: unknown person 'de9'",
+        "leave ends (2026-12-20) before it starts (2026-12-21)",
+        "people.de3.holidays: unknown subdivision 'ZZ'",
+    ]
+    for text in expected:
+        assert text in validate.stdout, text
+    # Every command prints the very same located messages.
+    found = [line for line in validate.stdout.splitlines() if ": error: " in line]
+    assert found == [line for line in who.stderr.splitlines() if ": error: " in line]
+
+
+def test_unused_team_calendar_is_still_checked(oncall: Run, edit_config: Edit) -> None:
+    edit_config("owners.yaml", "holidays: {country: IN}\n", "holidays: {country: XX}\n")
+    for args in (("who",), ("owners",), ("schedule", "--weeks", "1")):
+        result = oncall(*args)
+        assert result.exit_code == 2, args
+        assert re.search(r"owners\.yaml:\d+:\d+: error: team\.holidays: .*'XX'", result.stderr)
