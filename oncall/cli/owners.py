@@ -14,7 +14,7 @@ def owners(
     pipeline: str | None = typer.Argument(None, help="Show only this pipeline."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """The ownership table: each pipeline's owners, rotation and runbook.
+    """The ownership table: each pipeline's name, family, purpose, owners, rotation, runbook.
 
     Examples:
 
@@ -52,18 +52,20 @@ def owners(
     if json_:
         terminal.json(report)
         return
-    several = len(cfg.rotation.rotations) > 1
-    columns = ["Pipeline", "Family", "Purpose", "Owners", "Runbook"]
-    if several:
-        columns.append("Rotation")
-    table = []
-    for r in rows:
-        row = [r.id, r.family or "-", r.purpose, f"{r.primary} / {r.secondary}", r.runbook or "-"]
-        if several:
-            row.append(r.rotation)
-        table.append(row)
-    terminal.table(columns, table)
-    terminal.line("Owners: primary / secondary (the secondary backs up the on-call on holidays).")
+    terminal.table(
+        ["Pipeline", "Family / purpose", "Primary", "Secondary", "Rotation / runbook"],
+        [
+            [
+                f"{r.id}\n{r.name}",
+                f"{r.family or '-'}\n{r.purpose}",
+                r.primary,
+                r.secondary,
+                f"{r.rotation}\n{r.runbook or '-'}",
+            ]
+            for r in rows
+        ],
+    )
+    terminal.line("The secondary owner backs up the on-call engineer on their holidays.")
 
 
 def register(app: typer.Typer) -> None:

@@ -74,6 +74,15 @@ def _why(o: OnCallOut) -> str:
     return "regular rotation"
 
 
+def _field(label: str, text: str) -> None:
+    """``label`` then ``text`` wrapped to 80 columns under itself."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width=80, initial_indent=label, subsequent_indent=" " * len(label))
+    for line in lines or [label.rstrip()]:
+        terminal.line(line)
+
+
 def render_who(report: WhoReport) -> None:
     terminal.heading(f"On call at {_fmt(report.at)} ({report.timezone})")
     for ns in report.not_started:
@@ -81,7 +90,7 @@ def render_who(report: WhoReport) -> None:
     for o in report.oncall:
         terminal.line("")
         terminal.line(f"{o.rotation}: {o.person} ({o.name})")
-        terminal.line(f"  why    {_why(o)}")
+        _field("  why    ", _why(o))
         terminal.line(f"  shift  {_fmt(o.shift_start)} -> {_fmt(o.shift_end)}")
         if o.person_timezone != o.timezone or o.shift_start_local.utcoffset() != (
             o.shift_start.utcoffset()
@@ -93,7 +102,7 @@ def render_who(report: WhoReport) -> None:
         if o.available:
             terminal.line("  today  available")
         else:
-            terminal.line(f"  today  unavailable: {_days(o.unavailable)}")
+            _field("  today  ", f"unavailable: {_days(o.unavailable)}")
             covered = {pid: p for pid, p in o.backups.items() if p != o.person}
             for pid, person in covered.items():
                 terminal.line(f"         backup for {pid}: {person}")
@@ -113,7 +122,7 @@ def render_who(report: WhoReport) -> None:
                 reason += f" ({p.oncall} is off: {_days(p.responder_unavailable)})"
             elif p.responder_reason == "nobody-available":
                 reason += " (everyone is off today; the on-call stays responsible)"
-            terminal.line(f"  responder  {p.responder} - {reason}")
+            _field("  responder  ", f"{p.responder} - {reason}")
         terminal.line(f"  escalation {' -> '.join(p.escalation) or '-'}")
 
 
