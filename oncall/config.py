@@ -190,8 +190,8 @@ class Config:
             out.append(
                 Override(
                     rotation=ov.rotation,
-                    start=_aware(ov.start, tz),
-                    end=_aware(ov.end, tz),
+                    start=aware_in(ov.start, tz),
+                    end=aware_in(ov.end, tz),
                     person=ov.person,
                     reason=ov.reason,
                 )
@@ -203,7 +203,8 @@ class Config:
         return spec.rotation or next(iter(self.rotation.rotations))
 
 
-def _aware(value: datetime, tz: ZoneInfo) -> datetime:
+def aware_in(value: datetime, tz: ZoneInfo) -> datetime:
+    """``value`` as an instant: naive values are wall time in ``tz`` (DST rules apply)."""
     if value.tzinfo is not None:
         return value
     from oncall.domain.timeutil import resolve_wall_time
@@ -401,7 +402,7 @@ def override_problems(cfg: Config) -> list[Problem]:
         if ov.rotation not in rotations:
             continue
         tz = cfg.rotation_tz(ov.rotation)
-        start, end = _aware(ov.start, tz), _aware(ov.end, tz)
+        start, end = aware_in(ov.start, tz), aware_in(ov.end, tz)
         if end.astimezone(UTC) <= start.astimezone(UTC):
             problems.append(
                 rm.problem(

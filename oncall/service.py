@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from oncall.config import Config, load_config
+from oncall.config import Config, aware_in, load_config
 from oncall.domain.people import Availability, DayOff, DaysOffTable, YearCalendar
 from oncall.errors import ConfigError, NotFoundError, Problem
 from oncall.reports import (
@@ -153,6 +153,7 @@ def upcoming_gap_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[P
             if shift.reason == "override" or not shift.conflicts:
                 continue
             problems.append(_gap_problem(cfg, rid, shift, availability))
+    problems.extend(override_conflict_problems(cfg, availability, now, end))
     return problems
 
 
@@ -162,19 +163,25 @@ def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability
     leave = [c for c in shift.conflicts if c.kind == "leave"]
     days_off = leave or list(shift.conflicts)
     days = describe_days(days_off)
-    tz = cfg.rotation_tz(rid)
+    # Days off are dates in the holder's own timezone: cover them from midnight to midnight
+    # there, within the shift, shown in the rotation's timezone.
+    ptz, rtz = cfg.person_tz(shift.person), cfg.rotation_tz(rid)
     first = min(d.date for d in days_off)
     last = max(d.date for d in days_off)
-    start = max(shift.start, resolve_wall_time(first, time(0, 0), tz))
-    end = min(shift.end, resolve_wall_time(last + timedelta(days=1), time(0, 0), tz))
+    start = max(shift.start, resolve_wall_time(first, time(0, 0), ptz)).astimezone(rtz)
+    end = min(shift.end, resolve_wall_time(last + timedelta(days=1), time(0, 0), ptz))
+    end = end.astimezone(rtz)
     members = cfg.rotation.rotations[rid].members
+    swaps_on = cfg.rotation.rotations[rid].holiday_swap.enabled
+    why = "no member could swap" if swaps_on else "holiday swaps are off for this rotation"
     team_wide = not leave and all(
         availability.days_off(m, d.date) for m in members for d in days_off
     )
     if leave:
         text = (
-            f"{shift.person} is on leave during their shift ({days}) and no member could "
-            "swap: nobody is on call then. Add an override in rotation.yaml, e.g. "
+            f"{shift.person} is on leave during their shift ({days}) and {why}: they stay on "
+            "call, and each pipeline's backup responds for them. To hand the days over, add "
+            "an override in rotation.yaml, e.g. "
         )
     elif team_wide:
         text = (
@@ -183,8 +190,8 @@ def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability
         )
     else:
         text = (
-            f"{shift.person} has a holiday during their shift ({days}) and no member could "
-            "swap, so they work it. To give it to someone else, add an override, e.g. "
+            f"{shift.person} has a holiday during their shift ({days}) and {why}, so they work "
+            "it. To give it to someone else, add an override, e.g. "
         )
     suggestion = (
         f'{{rotation: {rid}, start: "{start:%Y-%m-%dT%H:%M}", end: "{end:%Y-%m-%dT%H:%M}", '
@@ -196,6 +203,38 @@ def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability
         f"{suggestion}",
         severity="error" if leave else "warning",
     )
+
+
+def override_conflict_problems(
+    cfg: Config, availability: Availability, now: datetime, end: datetime
+) -> list[Problem]:
+    """Warnings for upcoming overrides that give a shift to someone who is off then."""
+    problems: list[Problem] = []
+    for i, entry in enumerate(cfg.rotation.overrides):
+        if entry.rotation not in cfg.rotation.rotations:
+            continue
+        tz = cfg.rotation_tz(entry.rotation)
+        start, stop = aware_in(entry.start, tz), aware_in(entry.end, tz)
+        if stop <= now or start >= end:
+            continue
+        ptz = cfg.person_tz(entry.person)
+        day = start.astimezone(ptz).date()
+        last = (stop.astimezone(ptz) - timedelta(microseconds=1)).date()
+        off: list[DayOff] = []
+        while day <= last:
+            off.extend(availability.days_off(entry.person, day))
+            day += timedelta(days=1)
+        if off:
+            problems.append(
+                cfg.rotation_marks.problem(
+                    ("overrides", i, "person"),
+                    f"overrides[{i}]: {entry.person} covers {start:%Y-%m-%d %H:%M} to "
+                    f"{stop:%Y-%m-%d %H:%M} but is off then ({describe_days(off)}): "
+                    "pick someone who is available, or keep it if they agreed",
+                    severity="warning",
+                )
+            )
+    return problems
 
 
 def calendar_range_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:

@@ -77,3 +77,25 @@ def test_runbook_unknown_source_is_found_by_validate(oncall: Run, config_dir: Pa
     result = oncall("validate", "--now", "2026-11-21T10:00")
     assert result.exit_code == 1
     assert "growth.yaml:" in result.stdout and "unknown state source 'gcp'" in result.stdout
+
+
+def test_override_onto_someone_on_leave_is_warned(oncall: Run, config_dir: Path) -> None:
+    path = config_dir / "rotation.yaml"
+    path.write_text(
+        path.read_text()
+        + '  - {rotation: primary, start: "2026-12-15T09:00", end: "2026-12-16T09:00", '
+        "person: de2, reason: swap back}\n"
+    )
+    result = oncall("validate", "--now", "2026-11-21T10:00")
+    assert result.exit_code == 0
+    line = next(x for x in result.stdout.splitlines() if "overrides[1]" in x)
+    assert ": warning: overrides[1]: de2 covers 2026-12-15 09:00 to 2026-12-16 09:00" in line
+    assert "2026-12-15..16 leave: family event" in line
+
+
+def test_leave_gap_with_swaps_off_says_so(oncall: Run, edit_config: Edit) -> None:
+    edit_config("rotation.yaml", "enabled: true", "enabled: false")
+    result = oncall("validate", "--now", "2026-11-21T10:00")
+    assert result.exit_code == 1
+    line = next(x for x in result.stdout.splitlines() if "family event" in x)
+    assert "holiday swaps are off for this rotation: they stay on call" in line
