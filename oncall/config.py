@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from oncall import __version__
 from oncall.domain.people import LeaveRange, Person
 from oncall.domain.rotation import Override, RotationSpec
-from oncall.errors import ConfigError, Problem
+from oncall.errors import ConfigError, ConfigNotFoundError, Problem
 from oncall.marks import Marks
 
 if TYPE_CHECKING:
@@ -69,16 +69,10 @@ def find_config_dir(explicit: Path | None = None, *, cwd: Path | None = None) ->
                 return candidate.relative_to(here)
             except ValueError:
                 return candidate
-    raise ConfigError(
-        [
-            Problem(
-                here / "config",
-                1,
-                1,
-                "no config found: pass --config-dir DIR, set ONCALL_CONFIG_DIR, or run from a "
-                "directory with config/owners.yaml (oncall init creates one)",
-            )
-        ]
+    raise ConfigNotFoundError(
+        f"no config found in {here} or its parents: pass --config-dir DIR, set "
+        "ONCALL_CONFIG_DIR, or run from a directory with config/owners.yaml "
+        "(`oncall init` creates one)"
     )
 
 

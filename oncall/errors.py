@@ -61,6 +61,12 @@ class Problem:
         return f"Problem({self.render()!r})"
 
 
+class ConfigNotFoundError(OncallError):
+    """No config directory could be found."""
+
+    exit_code = 2
+
+
 class StateSourceError(OncallError):
     """A state source (local files, Cloud Monitoring) cannot answer."""
 

@@ -316,3 +316,17 @@ def test_unused_team_calendar_is_still_checked(oncall: Run, edit_config: Edit) -
         result = oncall(*args)
         assert result.exit_code == 2, args
         assert re.search(r"owners\.yaml:\d+:\d+: error: team\.holidays: .*'XX'", result.stderr)
+
+
+def test_no_config_found_says_how_to_point_at_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from oncall.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["who"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"oncall: no config found in {tmp_path.resolve()}")
+    assert "--config-dir DIR" in result.stderr and "ONCALL_CONFIG_DIR" in result.stderr
