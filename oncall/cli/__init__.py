@@ -144,6 +144,7 @@ COMMANDS: dict[str, str] = {
     "calendar": "calendar",
     "init": "init",
     "schema": "schema",
+    "doctor": "doctor",
 }
 
 
