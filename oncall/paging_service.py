@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from oncall.config import Config, load_model
 from oncall.config_models import Purpose
@@ -85,17 +85,21 @@ __all__ = [
     "BACKOFF_ENV",
     "ActionResult",
     "DeliveryOut",
+    "DryRunVerdict",
     "EscalationOut",
     "EscalationReport",
     "FlushItemOut",
     "FlushReport",
     "MissingSecretsError",
+    "NoChannelError",
     "PageNotDeliveredError",
     "PageResult",
     "PageView",
     "Paging",
     "PagingNotConfiguredError",
     "acknowledge_page",
+    "dry_run_error",
+    "dry_run_verdict",
     "flush_outbox",
     "list_pages",
     "load_paging",
@@ -106,6 +110,8 @@ __all__ = [
     "run_escalations",
     "send_page",
     "show_page",
+    "time_label",
+    "undelivered_error",
 ]
 
 PAGING_FILE = "paging.yaml"
@@ -148,14 +154,22 @@ class MissingSecretsError(OncallError):
 
     exit_code = 2
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self, names: Sequence[str], *, why: str = "") -> None:
         self.names = list(names)
         which = ", ".join(self.names)
         noun = "variable" if len(self.names) == 1 else "variables"
         verb = "is" if len(self.names) == 1 else "are"
+        example = f"export {self.names[0]}=..." if self.names else "export ..."
         super().__init__(
-            f"environment {noun} {which} {verb} not set; export before paging (see docs/paging.md)"
+            f"{why}environment {noun} {which} {verb} not set; export before paging, "
+            f"e.g. `{example}` (see docs/paging.md)"
         )
+
+
+class NoChannelError(OncallError):
+    """A dry run found that no channel could deliver, for a reason other than secrets."""
+
+    exit_code = 2
 
 
 class PageNotDeliveredError(DeliveryError):
@@ -182,6 +196,10 @@ class DeliveryOut(BaseModel):
     attempts: int
     detail: str
     level: int = 0
+    # Dry runs only, and not part of the JSON (the detail says the same in words): why
+    # this delivery would fail, and which secret environment variables it lacks.
+    would_fail: list[str] = Field(default_factory=list, exclude=True)
+    missing_env: list[str] = Field(default_factory=list, exclude=True)
 
 
 class PageResult(BaseModel):
@@ -568,6 +586,11 @@ def _severity(value: str) -> Severity:
     return "error"
 
 
+def time_label(t: datetime, tz: ZoneInfo) -> str:
+    """``2026-11-20 10:31 IST``: ``t`` on the wall clock of ``tz``, with its abbreviation."""
+    return f"{t.astimezone(tz):%Y-%m-%d %H:%M %Z}"
+
+
 def _text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
 
@@ -735,10 +758,27 @@ def _open_store() -> Store:
 # --------------------------------------------------------------------------- dry run
 
 
+@dataclass(frozen=True)
+class ChannelPlan:
+    """What one channel would do for one target: ``text`` (secrets masked), the secret
+    environment variables it lacks, and why else it would fail (no address, a bad URL)."""
+
+    text: str
+    missing: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        if not self.missing:
+            return list(self.problems)
+        verb = "is" if len(self.missing) == 1 else "are"
+        return [f"{', '.join(self.missing)} {verb} not set", *self.problems]
+
+
 def describe_channel(
     paging: Paging, name: str, target: Target, environ: Mapping[str, str] | None = None
-) -> tuple[str, list[str]]:
-    """Where ``name`` would send for ``target``, secrets masked; and env vars missing."""
+) -> ChannelPlan:
+    """Where ``name`` would send for ``target``, secrets masked, and what it lacks."""
     channel = paging.config.channels[name]
     env = os.environ if environ is None else environ
 
@@ -755,14 +795,21 @@ def describe_channel(
         if key is None:
             missing.append(var)
         shown = key.mask() if key else "(not set)"
-        return f"POST {channel.url}, routing key {shown} from {var}", missing
+        return ChannelPlan(f"POST {channel.url}, routing key {shown} from {var}", missing)
     if isinstance(channel, SlackChannel):
         url = secret(channel.webhook_url_env)
         if url is None:
             missing.append(channel.webhook_url_env)
         mention = f", mentions <@{target.slack}>" if target.slack else ""
         shown = url.mask() if url else "(not set)"
-        return f"POST webhook {shown} from {channel.webhook_url_env}{mention}", missing
+        problems: list[str] = []
+        if url is not None:
+            try:
+                check_channel_url(url.reveal())
+            except ValueError as exc:
+                problems.append(f"{channel.webhook_url_env}: {exc}")
+        text = f"POST webhook {shown} from {channel.webhook_url_env}{mention}"
+        return ChannelPlan(text, missing, problems)
     if isinstance(channel, EmailChannel):
         login = ""
         if channel.username_env and channel.password_env:
@@ -772,8 +819,11 @@ def describe_channel(
                     missing.append(var)
             login = f", login {user.mask() if user else '(not set)'} from {channel.username_env}"
         tls = " STARTTLS" if channel.starttls else ""
-        to = target.email or "(no email address: not sent)"
-        return f"SMTP {channel.host}:{channel.port}{tls} to {to}{login}", missing
+        to = target.email or "(no email address)"
+        problems = [] if target.email else [f"no email address for {target.label}"]
+        return ChannelPlan(
+            f"SMTP {channel.host}:{channel.port}{tls} to {to}{login}", missing, problems
+        )
     assert isinstance(channel, WebhookChannel)
     if channel.url_env is not None:
         url = secret(channel.url_env)
@@ -783,10 +833,13 @@ def describe_channel(
             try:
                 check_channel_url(url.reveal())
             except ValueError as exc:
-                return f"POST {url.mask()} from {channel.url_env}: {exc}", missing
+                return ChannelPlan(
+                    f"POST {url.mask()} from {channel.url_env}",
+                    problems=[f"{channel.url_env}: {exc}"],
+                )
         shown = url.mask() if url else "(not set)"
-        return f"POST {shown} from {channel.url_env}", missing
-    return f"POST {channel.url}", missing
+        return ChannelPlan(f"POST {shown} from {channel.url_env}", missing)
+    return ChannelPlan(f"POST {channel.url}")
 
 
 # --------------------------------------------------------------------------- page
@@ -867,7 +920,7 @@ def send_page(
         )
 
     if dry_run:
-        return result("dry-run", _dry_run(paging, record, targets, urgency, held), None)
+        return result("dry-run", _dry_run(paging, record, targets, urgency, held, tz), None)
 
     own_store = store is None
     db = store if store is not None else _open_store()
@@ -876,7 +929,7 @@ def send_page(
         if not created:
             detail = (
                 f"page {stored.page_id} with this dedup key is {stored.status} since "
-                f"{stored.created.isoformat()}: not sent again"
+                f"{time_label(stored.created, cfg.team_tz)}: not sent again"
             )
             out = _record_status(
                 db,
@@ -891,7 +944,7 @@ def send_page(
             return result("suppressed", out, stored.page_id)
         if held is not None:
             db.enqueue(stored.page_id, 0, level_cfg.channels, held, now)
-            detail = f"quiet hours in {tz}: held until {held.isoformat()}"
+            detail = f"quiet hours in {tz}: held until {time_label(held, tz)}"
             out = _record_status(
                 db, stored.page_id, 0, level_cfg.channels, responder, "queued", detail, now
             )
@@ -919,7 +972,9 @@ def _dry_run(
     targets: Sequence[Target],
     urgency: Urgency,
     held: datetime | None,
+    tz: ZoneInfo,
 ) -> list[DeliveryOut]:
+    """What each channel would do; ``tz`` (the responder's) labels a quiet-hours hold."""
     from oncall.adapters.store import default_db_path
 
     out: list[DeliveryOut] = []
@@ -946,11 +1001,12 @@ def _dry_run(
         for name in names:
             is_email = isinstance(paging.config.channels[name], EmailChannel)
             for target in targets if is_email else targets[:1] or [Target()]:
-                text, missing = describe_channel(paging, name, target)
+                plan = describe_channel(paging, name, target)
+                text = plan.text
                 if held is not None and not position:
-                    text = f"held for quiet hours until {held.isoformat()}; then {text}"
-                if missing:
-                    text += f"; would fail: {', '.join(missing)} not set"
+                    text = f"held for quiet hours until {time_label(held, tz)}; then {text}"
+                if plan.reasons:
+                    text += f"; would fail: {'; '.join(plan.reasons)}"
                 out.append(
                     DeliveryOut(
                         channel=name,
@@ -958,26 +1014,64 @@ def _dry_run(
                         status="dry-run",
                         attempts=0,
                         detail=position + text,
+                        would_fail=plan.reasons,
+                        missing_env=plan.missing,
                     )
                 )
     return out
 
 
-def dry_run_missing(paging: Paging, result: PageResult) -> list[str]:
-    """Secrets the urgency's channels need for this page but the environment lacks."""
-    names: list[str] = []
-    channels = set(_level(paging, result.urgency).channels)
-    for d in result.deliveries:
-        if d.channel in channels and "; would fail: " in d.detail:
-            listed = d.detail.rsplit("; would fail: ", 1)[1].removesuffix(" not set")
-            names.extend(n.strip() for n in listed.split(","))
-    return sorted(set(names))
+@dataclass(frozen=True)
+class DryRunVerdict:
+    """Whether a dry-run page could be delivered, and what stops the channels that could not.
+
+    ``deliverable``: channels that could deliver, in the order they would be tried (the
+    urgency's, then fall-through). ``failing``: channels that would fail. ``missing``:
+    the secret environment variables they lack, the urgency's channels' first.
+    """
+
+    deliverable: list[str]
+    failing: list[str]
+    missing: list[str]
+
+    @property
+    def could_deliver(self) -> bool:
+        return bool(self.deliverable)
+
+
+def dry_run_verdict(paging: Paging, result: PageResult) -> DryRunVerdict:
+    """What a dry run found: a page is delivered if any channel delivers (the urgency's
+    channels, then the others in turn), so one working channel is enough."""
+    primary = set(_level(paging, result.urgency).channels)
+    planned = [d for d in result.deliveries if d.status == "dry-run"]
+    ok = {d.channel for d in planned if not d.would_fail}
+    deliverable = list(dict.fromkeys(d.channel for d in planned if d.channel in ok))
+    failing = list(dict.fromkeys(d.channel for d in planned if d.channel not in ok))
+    ordered = sorted(planned, key=lambda d: d.channel not in primary)  # stable: primary first
+    missing = list(dict.fromkeys(v for d in ordered if d.channel not in ok for v in d.missing_env))
+    return DryRunVerdict(deliverable, failing, missing)
+
+
+def dry_run_error(paging: Paging, result: PageResult) -> OncallError | None:
+    """Exit 2 when a dry run finds that no channel could deliver the page; else None."""
+    verdict = dry_run_verdict(paging, result)
+    if verdict.could_deliver or not verdict.failing:
+        return None
+    failing = ", ".join(verdict.failing)
+    why = f"no channel could deliver this page ({failing} would fail; one is enough): "
+    if verdict.missing:
+        return MissingSecretsError(verdict.missing, why=why)
+    reasons = [f"{d.channel}: {'; '.join(d.would_fail)}" for d in result.deliveries if d.would_fail]
+    return NoChannelError(why + "; ".join(dict.fromkeys(reasons)))
 
 
 def undelivered_error(result: PageResult) -> PageNotDeliveredError:
+    """The one-line summary after each failed delivery was reported (``oncall page``)."""
+    failed = list(dict.fromkeys(d.channel for d in result.deliveries if d.status == "failed"))
+    tried = f" through any channel ({', '.join(failed)} failed)" if failed else ""
     return PageNotDeliveredError(
-        f"page {result.page_id} was not delivered: {_failure_text(result.deliveries)}; it is "
-        "kept in the outbox: fix the cause, then run `oncall page flush`",
+        f"page {result.page_id} was not delivered{tried}; it is kept in the outbox: fix the "
+        "cause, then run `oncall page flush`",
         result.model_dump(mode="json"),
     )
 
@@ -1126,7 +1220,7 @@ def _flush_one(paging: Paging, store: Store, item: OutboxItem, now: datetime) ->
     if not notice and page.status != "open":
         when = page.acked_at if page.status == "acknowledged" else page.resolved_at
         detail = f"not sent: the page was {page.status}" + (
-            f" at {when.isoformat()}" if when else ""
+            f" at {time_label(when, paging.cfg.team_tz)}" if when else ""
         )
         out = _record_status(
             store, page.page_id, item.level, item.channels, person, "suppressed", detail, now
@@ -1380,7 +1474,7 @@ def notify_pipeline(
         )
         spec = cfg.owners.pipelines[pipeline]
         # A notice goes to the owners, not the on-call responder.
-        return _notify_summary(result, f"owners {spec.primary}, {spec.secondary} told")
+        return _notify_summary(paging, result, f"owners {spec.primary}, {spec.secondary} told")
     ids = [_check_id(item, i) for i, item in enumerate(failing)]
     critical = status == "error" or any(item.get("status") == "error" for item in failing)
     severity: Severity = "critical" if critical else "error"
@@ -1400,25 +1494,33 @@ def notify_pipeline(
         now=now,
         dry_run=dry_run,
     )
-    return _notify_summary(result, f"responder {result.responder or 'the channels'} paged")
+    return _notify_summary(paging, result, f"responder {result.responder or 'the channels'} paged")
 
 
-def _notify_summary(result: PageResult, who: str) -> dict[str, object]:
+def _notify_summary(paging: Paging, result: PageResult, who: str) -> dict[str, object]:
+    """The page's JSON (``summary`` is the page's own summary, as for ``oncall page``)
+    plus ``note``: one human line on what happened."""
     data: dict[str, object] = result.model_dump(mode="json")
     sent = sorted({d.channel for d in result.deliveries if d.status == "sent"})
+    tz = paging.cfg.team_tz
     if result.outcome == "delivered":
         human = f"{who} via {', '.join(sent)} (page {result.page_id})"
     elif result.outcome == "suppressed":
         human = f"already paged: page {result.page_id} is still open; not sent again"
     elif result.outcome == "queued":
-        when = result.hold_until.isoformat() if result.hold_until else "later"
+        when = time_label(result.hold_until, tz) if result.hold_until else "later"
         human = f"held for quiet hours until {when} (page {result.page_id}; `oncall page flush`)"
     elif result.outcome == "dry-run":
         human = f"dry run: would send '{result.summary}' ({result.urgency} urgency)"
+        verdict = dry_run_verdict(paging, result)
+        if verdict.failing:
+            missing = f" ({', '.join(verdict.missing)} not set)" if verdict.missing else ""
+            human += f"; {', '.join(verdict.failing)} would fail{missing}" + (
+                "" if verdict.could_deliver else ": no channel could deliver"
+            )
     else:
         human = f"not delivered; kept in the outbox (page {result.page_id})"
-    data["page_summary"] = data["summary"]
-    data["summary"] = human
+    data["note"] = human
     if result.outcome == "undelivered":
         raise PageNotDeliveredError(
             f"page {result.page_id} for {result.pipeline} was not delivered: "

@@ -73,6 +73,7 @@ __all__ = [
     "compute_run_status",
     "list_runbooks",
     "load_runbook",
+    "load_runbooks",
     "load_state_sources",
     "notify_owners",
     "resolve_operator",
@@ -274,8 +275,11 @@ def load_runbook(cfg: Config, name: str) -> LoadedRunbook:
     return _load_file(cfg, name, path)
 
 
-def list_runbooks(cfg: Config) -> list[LoadedRunbook]:
-    """Every runbook in ``runbooks/``; ConfigError lists the problems of all of them."""
+def load_runbooks(cfg: Config) -> tuple[list[LoadedRunbook], list[Problem]]:
+    """Every valid runbook in ``runbooks/``, and the located problems of the broken ones.
+
+    One broken file does not hide the others (``oncall runbook list`` mid-incident).
+    """
     loaded: list[LoadedRunbook] = []
     problems: list[Problem] = []
     for name in _runbook_names(cfg):
@@ -283,6 +287,12 @@ def list_runbooks(cfg: Config) -> list[LoadedRunbook]:
             loaded.append(_load_file(cfg, name, cfg.runbooks_dir / f"{name}.yaml"))
         except ConfigError as exc:
             problems.extend(exc.problems)
+    return loaded, problems
+
+
+def list_runbooks(cfg: Config) -> list[LoadedRunbook]:
+    """Every runbook in ``runbooks/``; ConfigError lists the problems of all of them."""
+    loaded, problems = load_runbooks(cfg)
     if problems:
         raise ConfigError(problems)
     return loaded
@@ -550,8 +560,8 @@ def notify_owners(
         now=now,
         dry_run=dry_run,
     )
-    summary = result.get("summary")
-    return NotifyOutcome(True, str(summary) if summary else f"owners notified: {status}", result)
+    note = result.get("note")
+    return NotifyOutcome(True, str(note) if note else f"owners notified: {status}", result)
 
 
 # ---------------------------------------------------------------------------------------

@@ -164,10 +164,10 @@ def render_check(report: CheckReport) -> None:
             counts[c.status] = counts.get(c.status, 0) + 1
     total = sum(counts.values())
     parts = ", ".join(f"{counts[s]} {s}" for s in ("fail", "error", "warn", "pass") if s in counts)
-    at = report.now
+    at = report.now  # already in the team timezone (run_checks)
     terminal.line(
         f"{report.status}: {total} checks of {len(report.pipelines)} pipeline(s) ({parts}) "
-        f"at {at:%Y-%m-%d %H:%M} {at.tzname()}"
+        f"at {at:%Y-%m-%d %H:%M %Z}"
     )
 
 

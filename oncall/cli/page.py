@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import click
 import typer
@@ -19,7 +20,7 @@ from typer.core import TyperGroup
 
 from oncall.cli.common import JSON_HELP, get_config, resolve_now
 from oncall.cli.output import terminal
-from oncall.errors import UsageError
+from oncall.errors import OncallError, UsageError
 
 if TYPE_CHECKING:
     from oncall.adapters.store import Store
@@ -81,8 +82,20 @@ def _details(pairs: Sequence[str]) -> dict[str, object]:
     return out
 
 
-def _fmt(t: datetime | None) -> str:
-    return "-" if t is None else f"{t:%Y-%m-%d %H:%M} {t.tzname()}"
+def _fmt(t: datetime | None, tz: ZoneInfo) -> str:
+    """``2026-11-20 10:31 IST``: every human time is shown in the team timezone."""
+    from oncall.paging_service import time_label
+
+    return "-" if t is None else time_label(t, tz)
+
+
+def _history_tz(ctx: typer.Context) -> tuple[ZoneInfo, bool]:
+    """The team timezone for ``list``/``show``; UTC (and False) when the config cannot be
+    loaded: the history is read from the store and must stay readable mid-incident."""
+    try:
+        return get_config(ctx).team_tz, True
+    except OncallError:
+        return ZoneInfo("UTC"), False
 
 
 def _plural(n: int, word: str) -> str:
@@ -103,7 +116,8 @@ def _deliveries_table(deliveries: Sequence[DeliveryOut], *, level: bool = False)
 
 
 def _report_failures(deliveries: Sequence[DeliveryOut]) -> None:
-    """Failed deliveries on stderr: a missing secret or bad setup (no attempt) is an error."""
+    """Each failed delivery once on stderr: a missing secret or bad setup (no attempt) is
+    an error, a failed attempt a warning. The caller adds one summary line."""
     for d in deliveries:
         if d.status != "failed":
             continue
@@ -136,7 +150,12 @@ def send(
         "(default: oncall/<target>/<hash of the summary>).",
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show who would be paged and how; send and record nothing."
+        False,
+        "--dry-run",
+        help="Show who would be paged, through which channels and with which (masked) "
+        "secrets; send and record nothing. Channels whose environment variables are not "
+        "set are marked 'would fail'. Exit 0 if at least one channel could deliver, 2 if "
+        "none could.",
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
     now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
@@ -145,7 +164,8 @@ def send(
 
     The urgency's channels are sent to at once; the page is delivered if any delivered.
     If none did, the other channels are tried in turn; if still nothing delivered, the
-    page stays in the outbox for `oncall page flush` and the exit code is 3.
+    page stays in the outbox for `oncall page flush` and the exit code is 3. Each failed
+    delivery is reported once on stderr.
 
     Examples:
 
@@ -156,8 +176,8 @@ def send(
       oncall page aggregate-profit --summary "test" --dry-run
     """
     from oncall.paging_service import (
-        MissingSecretsError,
-        dry_run_missing,
+        dry_run_error,
+        dry_run_verdict,
         send_page,
         undelivered_error,
     )
@@ -178,25 +198,40 @@ def send(
         now=when,
         dry_run=dry_run,
     )
+    tz = paging.cfg.team_tz
     if json_:
         terminal.json(result)
     else:
-        render_page_result(result)
+        render_page_result(result, tz)
     if result.outcome == "dry-run":
-        missing = dry_run_missing(paging, result)
-        if missing:
-            raise MissingSecretsError(missing)
+        error = dry_run_error(paging, result)
+        if error is not None:
+            raise error
+        verdict = dry_run_verdict(paging, result)
+        if verdict.failing:
+            missing = f" ({', '.join(verdict.missing)} not set)" if verdict.missing else ""
+            terminal.warn(
+                f"{', '.join(verdict.failing)} would fail{missing}; the page would still be "
+                f"delivered through {verdict.deliverable[0]}"
+            )
         return
+    _report_failures(result.deliveries)
     if result.outcome == "undelivered":
         raise undelivered_error(result)
-    _report_failures(result.deliveries)
+    failed = {d.channel for d in result.deliveries if d.status == "failed"}
+    if failed:
+        sent = sorted({d.channel for d in result.deliveries if d.status == "sent"})
+        terminal.warn(
+            f"page {result.page_id} was delivered through {', '.join(sent)}; "
+            f"{_plural(len(failed), 'channel')} failed (above)"
+        )
 
 
-def render_page_result(result: PageResult) -> None:
+def render_page_result(result: PageResult, tz: ZoneInfo) -> None:
     what = result.pipeline or result.target
     head = {
         "delivered": f"paged {what}: page {result.page_id}",
-        "queued": f"queued {what} for after quiet hours ({_fmt(result.hold_until)}): "
+        "queued": f"queued {what} for after quiet hours ({_fmt(result.hold_until, tz)}): "
         f"page {result.page_id}",
         "suppressed": f"not sent: page {result.page_id} with this dedup key is still open",
         "undelivered": f"NOT delivered: page {result.page_id} is kept in the outbox",
@@ -217,13 +252,15 @@ def render_page_result(result: PageResult) -> None:
 
 @page_app.command("list")
 def list_(
+    ctx: typer.Context,
     open_: bool = typer.Option(False, "--open", help="Only open and acknowledged pages."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="At most this many."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """The paging history, newest first, with each page's deliveries.
 
-    Needs no config and no secrets: it reads the local store ($ONCALL_STATE_DB).
+    Needs no secrets: it reads the local store ($ONCALL_STATE_DB). Times are in the team
+    timezone (UTC if the config cannot be loaded); --json gives ISO 8601 with offsets.
 
     Examples:
 
@@ -241,19 +278,21 @@ def list_(
     if not pages:
         terminal.line("no open pages" if open_ else "no pages yet")
         return
+    tz, configured = _history_tz(ctx)
     rows = [
         [
             p.page_id,
             p.status + (" (notice)" if p.kind == "notice" else "") + _outbox_note(p),
             p.pipeline or p.target,
             p.responder + (f" L{p.level}" if p.level or p.round else ""),
-            f"{p.created:%m-%d %H:%M}Z",
+            f"{p.created.astimezone(tz):%m-%d %H:%M}",
             p.summary,
         ]
         for p in pages
     ]
     terminal.table(["ID", "STATUS", "TARGET", "PAGED", "CREATED", "SUMMARY"], rows)
-    terminal.line("(CREATED in UTC; details: oncall page show ID)")
+    zone = f"{tz.key}, the team timezone" if configured else "UTC: the config did not load"
+    terminal.line(f"(CREATED in {zone}; details: oncall page show ID)")
 
 
 def _outbox_note(view: PageView) -> str:
@@ -266,6 +305,7 @@ def _outbox_note(view: PageView) -> str:
 
 @page_app.command("show")
 def show(
+    ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="PAGE_ID|DEDUP_KEY"),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -284,6 +324,7 @@ def show(
     if json_:
         terminal.json(view)
         return
+    tz, _ = _history_tz(ctx)
     terminal.line(f"page {view.page_id} ({view.kind}): {view.status}")
     rows = [
         ("summary", view.summary),
@@ -293,10 +334,10 @@ def show(
         ("responder", view.responder),
         ("escalation", " -> ".join(view.escalation) or "-"),
         ("position", f"level {view.level}, round {view.round}"),
-        ("created", _fmt(view.created)),
-        ("acked", f"{_fmt(view.acked_at)} by {view.acked_by}" if view.acked_at else "-"),
-        ("resolved", _fmt(view.resolved_at)),
-        ("escalates", _fmt(view.next_escalation_at)),
+        ("created", _fmt(view.created, tz)),
+        ("acked", f"{_fmt(view.acked_at, tz)} by {view.acked_by}" if view.acked_at else "-"),
+        ("resolved", _fmt(view.resolved_at, tz)),
+        ("escalates", _fmt(view.next_escalation_at, tz)),
     ]
     for key, value in rows:
         terminal.line(f"  {key:<11} {value}")
@@ -307,7 +348,7 @@ def show(
     for item in view.outbox:
         terminal.line(
             f"outbox: level {item.level} via {', '.join(item.channels)} not before "
-            f"{_fmt(item.not_before)}, {_plural(item.attempts, 'failed attempt')}"
+            f"{_fmt(item.not_before, tz)}, {_plural(item.attempts, 'failed attempt')}"
             + (f": {item.last_error}" if item.last_error else "")
         )
 
@@ -343,7 +384,7 @@ def flush(
     if json_:
         terminal.json(report)
     else:
-        render_flush(report)
+        render_flush(report, paging.cfg.team_tz)
     failed = [i for i in report.items if i.outcome == "failed"]
     if failed:
         from oncall.errors import DeliveryError
@@ -358,7 +399,7 @@ def _first_failure(deliveries: Sequence[DeliveryOut]) -> str:
     return next((f"{d.channel}: {d.detail}" for d in deliveries if d.status == "failed"), "-")
 
 
-def render_flush(report: FlushReport) -> None:
+def render_flush(report: FlushReport, tz: ZoneInfo) -> None:
     if not report.items:
         terminal.line(f"outbox: nothing due ({report.remaining} waiting)")
         return
@@ -368,7 +409,7 @@ def render_flush(report: FlushReport) -> None:
             str(i.level),
             i.outcome,
             ", ".join(f"{d.channel}:{d.status}" for d in i.deliveries) or "-",
-            _fmt(i.next_attempt),
+            _fmt(i.next_attempt, tz),
         ]
         for i in report.items
     ]
@@ -504,7 +545,7 @@ def escalate(
             if json_:
                 terminal.json(report)
             else:
-                render_escalations(report, quiet=interval is not None)
+                render_escalations(report, paging.cfg.team_tz, quiet=interval is not None)
             if interval is None:
                 break
             time.sleep(interval)  # Ctrl-C ends the loop: exit 130 at the error boundary
@@ -520,10 +561,10 @@ def escalate(
         )
 
 
-def render_escalations(report: EscalationReport, *, quiet: bool = False) -> None:
+def render_escalations(report: EscalationReport, tz: ZoneInfo, *, quiet: bool = False) -> None:
     if not report.escalations:
         if not quiet:
-            terminal.line(f"nothing to escalate at {_fmt(report.at)}")
+            terminal.line(f"nothing to escalate at {_fmt(report.at, tz)}")
         return
     for e in report.escalations:
         skipped = f" (skipped {', '.join(e.skipped)}: no contact)" if e.skipped else ""
@@ -537,7 +578,7 @@ def render_escalations(report: EscalationReport, *, quiet: bool = False) -> None
         }[e.outcome]
         terminal.line(text)
         if e.next_escalation_at is not None:
-            terminal.line(f"  next escalation {_fmt(e.next_escalation_at)}")
+            terminal.line(f"  next escalation {_fmt(e.next_escalation_at, tz)}")
         _deliveries_table(e.deliveries)
 
 

@@ -70,15 +70,29 @@ runbook_app = typer.Typer(
 def list_(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Every runbook in runbooks/, with its pipeline and size.
 
+    A broken runbook file does not hide the others: every valid runbook is listed, the
+    broken file's problems are printed as file:line:col: error: ... on stderr, and the
+    exit code is 2 (config error).
+
     Examples:
 
       oncall runbook list
 
       oncall runbook list --json
     """
-    from oncall.runbooks import list_runbooks
+    from oncall.errors import ConfigError
+    from oncall.runbooks import load_runbooks
 
     cfg = get_config(ctx)
+    loaded, problems = load_runbooks(cfg)
+    render_runbook_list(cfg, loaded, json_=json_, broken=bool(problems))
+    if problems:
+        raise ConfigError(problems)
+
+
+def render_runbook_list(
+    cfg: Config, loaded: Sequence[LoadedRunbook], *, json_: bool, broken: bool = False
+) -> None:
     rows = [
         {
             "name": rb.name,
@@ -89,13 +103,13 @@ def list_(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help=J
             "checks": len(rb.checks),
             "path": str(rb.path),
         }
-        for rb in list_runbooks(cfg)
+        for rb in loaded
     ]
     if json_:
         terminal.json({"runbooks": rows})
         return
     if not rows:
-        terminal.line(f"no runbooks in {cfg.runbooks_dir}")
+        terminal.line(f"no {'valid ' if broken else ''}runbooks in {cfg.runbooks_dir}")
         return
     terminal.table(
         ["runbook", "pipeline", "steps", "checks", "title"],
@@ -408,7 +422,11 @@ def run(
     ),
     now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
     yes: bool = typer.Option(
-        False, "--yes", "-y", help="No prompts: continue after every step (as with no TTY)."
+        False,
+        "--yes",
+        "-y",
+        help="No prompts (as with no TTY): every step continues, and steps with confirm: "
+        "are recorded as SKIPPED, not confirmed. --yes never answers yes for you.",
     ),
     interactive: bool = typer.Option(
         False,
@@ -430,15 +448,19 @@ def run(
         False, "--dry-run", help="Notify steps show what they would send, and send nothing."
     ),
     json_: bool = typer.Option(
-        False, "--json", help="No prompts; print the run as JSON when it ends."
+        False, "--json", help="No prompts (as --yes); print the run as JSON when it ends."
     ),
 ) -> None:
     """Run a runbook step by step: help, live checks, then continue, re-run, skip, note
     or abort. Every outcome is saved as it happens; --resume continues after a crash.
 
-    Without a terminal on stdin, or with --yes or --json, nothing is asked: every step
-    continues and steps that need a manual confirmation are recorded as skipped (not
-    confirmed). Exit 0 passed, 1 failed or aborted, 3 a state source was unavailable.
+    --yes means no prompts, not "yes to everything": with --yes or --json, or without a
+    terminal on stdin, nothing is asked, every step continues, and steps with confirm:
+    are recorded as skipped, not confirmed (nobody said the manual work was done).
+
+    Exit 0 passed; 1 failed or aborted; 2 a usage or config error; 3 a state source was
+    unavailable or the notify step could not deliver (the page is kept in the outbox:
+    run `oncall page flush` once the cause is fixed).
 
     Examples:
 

@@ -73,9 +73,9 @@ def demo(
     if json_:
         terminal.json(summary)
         return
+    local = when.astimezone(cfg.team_tz)  # --now may carry any offset: show the team's zone
     terminal.line(
-        f"Wrote {DEMO_DAYS} days of demo state up to {when:%Y-%m-%d %H:%M} {when.tzname()} "
-        f"to {target}:"
+        f"Wrote {DEMO_DAYS} days of demo state up to {local:%Y-%m-%d %H:%M %Z} to {target}:"
     )
     for f in files:
         terminal.line(f"  {f['path']}  {f['points']:,} points")

@@ -901,6 +901,16 @@ def _eval_anomaly(
     return _result(check, "pass", x, bound, seen)
 
 
+def _span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """``2026-11-21 02:07 IST to 05:07``; the end's date (or zone) too when it differs."""
+    first, last = start.astimezone(tz), end.astimezone(tz)
+    if first.date() != last.date():
+        return f"{_at(start, tz)} to {_at(end, tz)}"
+    if first.tzname() != last.tzname():  # across a DST change
+        return f"{_at(start, tz)} to {last:%H:%M %Z}"
+    return f"{_at(start, tz)} to {last:%H:%M}"
+
+
 def _gaps(empty: list[int], start: datetime, interval: timedelta, tz: ZoneInfo) -> str:
     """``02:07-05:07, 11:07-12:07`` for the newest runs of empty slots (at most three)."""
     runs: list[tuple[int, int]] = []
@@ -910,10 +920,7 @@ def _gaps(empty: list[int], start: datetime, interval: timedelta, tz: ZoneInfo) 
         else:
             runs.append((index, index))
     shown = runs[-3:]
-    texts = [
-        f"{_at(start + interval * a, tz)} to {(start + interval * (b + 1)).astimezone(tz):%H:%M}"
-        for a, b in shown
-    ]
+    texts = [_span(start + interval * a, start + interval * (b + 1), tz) for a, b in shown]
     more = f" and {len(runs) - len(shown)} earlier gaps" if len(runs) > len(shown) else ""
     return "; ".join(texts) + more
 

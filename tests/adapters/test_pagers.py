@@ -26,7 +26,7 @@ from oncall.adapters.pagers import (
     WebhookPager,
     build_pagers,
 )
-from oncall.adapters.pagers.http import parse_retry_after, scrub
+from oncall.adapters.pagers.http import cannot_resolve, parse_retry_after, scrub
 from oncall.domain.paging import (
     DeliveryResult,
     EmailChannel,
@@ -316,6 +316,74 @@ def test_connection_refused_is_retried_then_fails(
     assert "connection failed" in result.detail
     assert_no_secrets(result)
     assert_clean_logs(logs)
+
+
+# Names under the reserved .invalid TLD (RFC 2606) never resolve, and resolvers answer
+# that locally. A generous budget shows that nothing is retried: attempts stay at 1.
+UNRESOLVABLE = "oncall-test.example.invalid"
+
+
+def test_pagerduty_host_that_does_not_resolve_is_not_retried(
+    monkeypatch: pytest.MonkeyPatch, logs: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("ONCALL_PAGERDUTY_ROUTING_KEY", PD_KEY)
+    config = PagerDutyChannel.model_validate(
+        {
+            "kind": "pagerduty",
+            "routing_key_env": "ONCALL_PAGERDUTY_ROUTING_KEY",
+            "url": f"https://{UNRESOLVABLE}/v2/enqueue",
+            "retry_budget": "10s",
+        }
+    )
+    started = time.monotonic()
+    result = PagerDutyPager("pd", config, backoff_base=FAST).send(page(), DE1)
+    assert time.monotonic() - started < 5
+    assert (result.status, result.attempts) == ("failed", 1)
+    assert f"cannot resolve host {UNRESOLVABLE}" in result.detail
+    assert "check channels.pd.url in paging.yaml" in result.detail
+    assert "gave up" not in result.detail
+    assert_no_secrets(result)
+    assert_clean_logs(logs)
+
+
+def test_slack_url_whose_host_does_not_resolve_names_the_env_var_not_the_url(
+    monkeypatch: pytest.MonkeyPatch, logs: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(
+        "ONCALL_SLACK_WEBHOOK", f"https://{UNRESOLVABLE}/services/T000/B000/{SLACK_TOKEN}"
+    )
+    config = SlackChannel.model_validate(
+        {"kind": "slack", "webhook_url_env": "ONCALL_SLACK_WEBHOOK", "retry_budget": "10s"}
+    )
+    result = SlackPager("slack", config, backoff_base=FAST).send(page(), DE1)
+    assert (result.status, result.attempts) == ("failed", 1)
+    assert f"cannot resolve host {UNRESOLVABLE}" in result.detail
+    assert "check the URL in ONCALL_SLACK_WEBHOOK" in result.detail
+    assert_no_secrets(result)
+    assert_clean_logs(logs)
+
+
+def test_webhook_host_that_does_not_resolve_is_not_retried() -> None:
+    config = WebhookChannel.model_validate(
+        {"kind": "webhook", "url": f"https://{UNRESOLVABLE}/hook", "retry_budget": "10s"}
+    )
+    result = WebhookPager("hook", config, backoff_base=FAST).send(page(), DE1)
+    assert (result.status, result.attempts) == ("failed", 1)
+    assert "cannot resolve host" in result.detail and "channels.hook.url" in result.detail
+
+
+def test_dns_failure_classification() -> None:
+    """A name that does not exist is permanent; a DNS server that did not answer is not."""
+    import httpx
+
+    missing = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    wrapped = httpx.ConnectError("[Errno -2] Name or service not known")
+    wrapped.__cause__ = missing
+    error = cannot_resolve(wrapped, "h.invalid", "the URL")
+    assert error is not None and "cannot resolve host h.invalid" in error.detail
+    busy = socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    assert cannot_resolve(busy, "h.invalid", "the URL") is None
+    assert cannot_resolve(ConnectionRefusedError(111, "refused"), "h", "the URL") is None
 
 
 def test_missing_routing_key_fails_without_an_attempt(server: HTTPServer) -> None:
@@ -618,6 +686,17 @@ def test_email_connection_refused_is_retried_within_budget(refused_port: int) ->
     assert result.status == "failed"
     assert result.attempts > 1
     assert "connection failed" in result.detail
+
+
+def test_email_host_that_does_not_resolve_is_not_retried(logs: pytest.LogCaptureFixture) -> None:
+    config = email_channel(25, host=UNRESOLVABLE, retry_budget="10s")
+    started = time.monotonic()
+    result = EmailPager("email", config, backoff_base=FAST).send(page(), DE1)
+    assert time.monotonic() - started < 5
+    assert (result.status, result.attempts) == ("failed", 1)
+    assert f"cannot resolve host {UNRESOLVABLE}" in result.detail
+    assert "check channels.email.host in paging.yaml" in result.detail
+    assert_clean_logs(logs)
 
 
 def test_email_needs_an_address(mailbox: tuple[Mailbox, int]) -> None:

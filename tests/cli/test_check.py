@@ -153,6 +153,21 @@ def test_page_dry_run_with_shipped_paging(oncall: Run, project: Path) -> None:
     assert pages["aggregate-growth"]["status"] == "dry-run"
     assert "runbook growth failed" in pages["aggregate-growth"]["detail"]
     assert "passed" in pages["aggregate-profit"]["detail"]
+    growth = pages["aggregate-growth"]["result"]
+    # summary is the page's own summary (the `oncall page --json` contract); the dry-run
+    # explanation goes in note, and the detail repeats the note.
+    assert growth["summary"].startswith("aggregate-growth: runbook growth failed: ")
+    assert "dry run" not in growth["summary"]
+    assert growth["note"].startswith(f"dry run: would send '{growth['summary']}'")
+    assert "page_summary" not in growth
+    assert "would fail" in growth["note"]  # no secrets are set in tests
+    assert pages["aggregate-growth"]["detail"] == growth["note"]
+
+
+def test_human_time_is_in_the_team_zone_whatever_the_offset_given(oncall: Run, demo: Path) -> None:
+    result = oncall("check", "aggregate-profit", "--now", "2026-11-20T03:30Z")
+    assert result.exit_code == 0, result.stderr
+    assert "(10 pass) at 2026-11-20 09:00 IST" in result.stdout
 
 
 # -- state.yaml ----------------------------------------------------------------------------

@@ -8,9 +8,12 @@ tests/test_paging_reliability.py.
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -441,14 +444,82 @@ def test_dry_run_sends_and_records_nothing_and_masks_secrets(oncall: Run, setup:
     assert run_json(oncall, "page", "list") == []
 
 
-def test_dry_run_names_missing_secrets_with_exit_2(
+def test_dry_run_marks_a_channel_without_its_secret_and_exits_0_if_another_delivers(
     oncall: Run, setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ONCALL_SLACK_WEBHOOK")
     result = oncall("page", "aggregate-profit", "--summary", "x", "--dry-run", "--now", T)
+    assert result.exit_code == 0, result.stderr
+    assert "would fail: ONCALL_SLACK_WEBHOOK is not set" in " ".join(result.stdout.split())
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("warning: slack would fail (ONCALL_SLACK_WEBHOOK not set)")
+    assert "delivered through pagerduty" in warning
+    assert "ONCALL_SMTP_USER" not in result.stderr  # email is set up and would deliver
+    assert setup.providers.requests() == 0
+    # A set but unusable URL (plain http off loopback) would fail too, and says why.
+    monkeypatch.setenv("ONCALL_SLACK_WEBHOOK", f"http://hooks.example.com/x/{SLACK_TOKEN}")
+    insecure = oncall("page", "aggregate-profit", "--summary", "x", "--dry-run", "--now", T)
+    assert insecure.exit_code == 0, insecure.stderr
+    assert "would fail: ONCALL_SLACK_WEBHOOK: " in " ".join(insecure.stdout.split())
+    assert insecure.stderr.startswith("warning: slack would fail;")
+    assert_no_secrets(insecure.stdout, insecure.stderr)
+
+
+def test_dry_run_without_any_secret_shows_the_plan_and_exits_2(
+    oncall: Run, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in (
+        "ONCALL_PAGERDUTY_ROUTING_KEY",
+        "ONCALL_SLACK_WEBHOOK",
+        "ONCALL_SMTP_USER",
+        "ONCALL_SMTP_PASSWORD",
+        "ONCALL_WEBHOOK_URL",
+    ):
+        monkeypatch.delenv(var)
+    result = oncall("page", "aggregate-profit", "--summary", "x", "--dry-run", "--now", T)
     assert result.exit_code == 2
-    assert "ONCALL_SLACK_WEBHOOK" in result.stderr and "not set" in result.stderr
-    assert "ONCALL_SMTP_USER" not in result.stderr  # email is not one of high's channels
+    flat = " ".join(result.stdout.split())
+    assert "would fail: ONCALL_PAGERDUTY_ROUTING_KEY is not set" in flat
+    assert "would fail: ONCALL_SMTP_USER, ONCALL_SMTP_PASSWORD are not set" in flat
+    (error,) = result.stderr.splitlines()
+    assert "no channel could deliver this page" in error
+    # The urgency's own channels' variables come first: they are the ones to export.
+    assert "ONCALL_PAGERDUTY_ROUTING_KEY, ONCALL_SLACK_WEBHOOK, ONCALL_SMTP_USER" in error
+    assert "export ONCALL_PAGERDUTY_ROUTING_KEY=" in error
+    data = json.loads(
+        oncall("page", "aggregate-profit", "--summary", "x", "--dry-run", "--json").stdout
+    )
+    assert data["outcome"] == "dry-run" and {d["status"] for d in data["deliveries"]} == {"dry-run"}
+    assert "would_fail" not in data["deliveries"][0]  # the JSON contract is unchanged
+
+
+def test_dry_run_counts_a_fall_through_channel_that_could_deliver(
+    oncall: Run, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ONCALL_PAGERDUTY_ROUTING_KEY")
+    monkeypatch.delenv("ONCALL_SLACK_WEBHOOK")
+    result = oncall("page", "aggregate-profit", "--summary", "x", "--dry-run", "--now", T)
+    assert result.exit_code == 0, result.stderr
+    assert "pagerduty, slack would fail" in result.stderr
+    assert "delivered through email" in result.stderr
+
+
+def test_the_readme_tour_dry_run_works_on_a_fresh_machine(
+    oncall: Run, config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text().splitlines()
+    (export,) = [line for line in readme if line.startswith("export ONCALL_")]
+    (tour,) = [line for line in readme if line.startswith("oncall page ") and "--dry-run" in line]
+    name, _, value = shlex.split(export, comments=True)[1].partition("=")
+    monkeypatch.setenv(name, value)
+    result = oncall(*shlex.split(tour, comments=True)[1:], "--now", T)  # the shipped config
+    assert result.exit_code == 0, result.stderr
+    assert "would fail: ONCALL_PAGERDUTY_ROUTING_KEY is not set" in " ".join(result.stdout.split())
+    monkeypatch.delenv(name)  # without the export: exit 2, saying what to export
+    bare = oncall(*shlex.split(tour, comments=True)[1:], "--now", T)
+    assert bare.exit_code == 2 and "export ONCALL_PAGERDUTY_ROUTING_KEY=" in bare.stderr
 
 
 def test_missing_secret_is_an_error_naming_it_but_other_channels_deliver(
@@ -461,6 +532,72 @@ def test_missing_secret_is_an_error_naming_it_but_other_channels_deliver(
         result.stderr
     )
     assert len(setup.providers.accepted("slack")) == 1
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The real command in a fresh process: no pytest log handlers hide stray log lines."""
+    return subprocess.run(
+        [sys.executable, "-m", "oncall", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_each_failed_delivery_is_printed_once_then_one_summary(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = dict(os.environ)
+    # pagerduty fails at once (400), slack delivers.
+    setup.providers.fault = lambda kind, body: (
+        Response('{"status":"invalid event","message":"bad"}', 400) if kind == "pagerduty" else None
+    )
+    partly = _cli(env, "page", "aggregate-profit", "--summary", "stale", "--now", T)
+    assert partly.returncode == 0, partly.stderr
+    lines = partly.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("warning: pagerduty to de1: HTTP 400")
+    assert lines[1].startswith("warning: page p-") and "delivered through slack" in lines[1]
+
+    # Nothing delivers: one line per channel tried, then the summary (exit 3).
+    setup.providers.fault = lambda kind, body: Response("busy", 503)
+    setup.write(smtp_port=free_port(), budget="0.3s", timeout="0.2s")
+    failed = _cli(env, "page", "aggregate-profit", "--summary", "other", "--now", T)
+    assert failed.returncode == 3
+    lines = failed.stderr.splitlines()
+    assert [line.split(" to ")[0] for line in lines[:-1]] == [
+        "warning: pagerduty",
+        "warning: slack",
+        "warning: email",
+        "warning: hook",
+    ], lines
+    assert lines[-1].startswith("oncall: page p-") and "kept in the outbox" in lines[-1]
+    assert "delivery failed" not in failed.stderr  # the pagers' log lines stay out of it
+    assert_no_secrets(failed.stderr, partly.stderr)
+
+
+def test_times_are_shown_in_the_team_timezone(oncall: Run, setup: Setup) -> None:
+    # --now with a Z (or any offset): every human time is in the team zone, as IST.
+    page = run_json(
+        oncall, "page", "aggregate-profit", "--summary", "s", "--now", "2026-11-18T05:30Z"
+    )
+    shown = oncall("page", "show", page["page_id"])
+    assert "created     2026-11-18 11:00 IST" in shown.stdout
+    assert "escalates   2026-11-18 11:15 IST" in shown.stdout
+    assert "UTC" not in shown.stdout
+    listed = oncall("page", "list")
+    assert "11-18 11:00" in listed.stdout and "05:30" not in listed.stdout
+    assert "(CREATED in Asia/Kolkata, the team timezone;" in listed.stdout
+    raw = run_json(oncall, "page", "show", page["page_id"])
+    assert instant(raw["created"]) == instant("2026-11-18T11:00+05:30")  # JSON: ISO 8601
+    quiet = oncall("escalate", "--now", "2026-11-18T05:31Z")
+    assert "nothing to escalate at 2026-11-18 11:01 IST" in quiet.stdout
+    queued = oncall("page", "unit-level-profit", "--summary", "late", "--now", "2026-11-18T17:30Z")
+    assert queued.exit_code == 0, queued.stderr
+    assert "for after quiet hours (2026-11-19 08:00 IST)" in queued.stdout
+    assert "held until 2026-11-19 08:00 IST" in " ".join(queued.stdout.split())
 
 
 def test_commands_that_page_nothing_need_no_secrets(

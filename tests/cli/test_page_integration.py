@@ -119,7 +119,8 @@ def test_notify_pipeline_severity_details_and_errors(setup: Setup) -> None:
         cfg, pipeline="aggregate-profit", runbook="profit", status="error", failing=failing, now=now
     )
     assert out["outcome"] == "delivered"
-    assert isinstance(out["summary"], str) and "paged" in out["summary"]
+    assert out["summary"].startswith("aggregate-profit: runbook profit could not run")
+    assert isinstance(out["note"], str) and "paged" in out["note"]
     (event,) = setup.providers.pd_events()
     assert event["payload"]["severity"] == "critical"
     assert event["payload"]["custom_details"]["details"]["check profit-fresh"] == (

@@ -158,6 +158,28 @@ def test_bad_runbook_is_located(
     assert "Traceback" not in result.stderr
 
 
+def test_list_shows_the_valid_runbooks_despite_a_broken_one(oncall: Run, project: Path) -> None:
+    (project / "runbooks" / "x.yaml").write_text(GOOD_STEP.replace("27h", "27"))
+    result = oncall("runbook", "list")
+    assert result.exit_code == 2
+    for name in ("profit", "growth", "engagement"):
+        assert re.search(rf"^{name}\s", result.stdout, re.M), result.stdout
+    assert re.search(r"runbooks/x\.yaml:7:\d+: error: .*a duration is text", result.stderr)
+    assert "Traceback" not in result.stderr
+    data = oncall("runbook", "list", "--json")
+    assert data.exit_code == 2
+    names = [r["name"] for r in json.loads(data.stdout)["runbooks"]]
+    assert sorted(names) == ["engagement", "growth", "profit"]
+    assert "x.yaml:7:" in data.stderr
+
+
+def test_run_help_states_every_exit_code_and_what_yes_means(oncall: Run) -> None:
+    text = " ".join(oncall("runbook", "run", "--help").stdout.split())
+    assert "3 a state source was unavailable or the notify step could not deliver" in text
+    assert "steps with confirm: are recorded as skipped, not confirmed" in text
+    assert "--yes means no prompts" in text and "recorded as SKIPPED, not confirmed" in text
+
+
 def test_runbook_source_must_be_defined(oncall: Run, project: Path, demo: Path) -> None:
     path = project / "runbooks" / "profit.yaml"
     path.write_text(path.read_text().replace("source: default", "source: gcp"))

@@ -63,3 +63,12 @@ def test_sources_without_state_yaml(oncall: Run) -> None:
     assert result.exit_code == 0
     assert "no config/state.yaml" in result.stdout
     assert "default  local" in result.stdout
+
+
+def test_demo_labels_an_explicit_offset_with_the_team_zone(oncall: Run) -> None:
+    # --now with an offset (or Z) is a fixed-offset time: shown in the team zone, as IST.
+    for now in ("2026-11-20T10:00+05:30", "2026-11-20T04:30Z"):
+        result = oncall("state", "demo", "--now", now)
+        assert result.exit_code == 0, result.stderr
+        assert "up to 2026-11-20 10:00 IST to " in result.stdout, result.stdout
+        assert "UTC" not in result.stdout

@@ -493,6 +493,23 @@ def test_completeness_missing_slots() -> None:
     assert run(complete(max_missing=3, warn_missing=1), every_hour(skip=(20, 21))).status == "warn"
 
 
+def test_completeness_gap_shows_both_dates_when_they_differ() -> None:
+    # Every slot empty: one gap spanning the whole 24h window, from yesterday to today.
+    result = run(complete(), [])
+    assert "empty: 2026-11-19 09:30 IST to 2026-11-20 09:30 IST)" in result.detail
+    same_day = run(complete(), every_hour(skip=(20, 21)))
+    assert "empty: 2026-11-20 05:30 IST to 07:30)" in same_day.detail
+    # Clocks fall back at 02:00 EDT on 2026-11-01: a same-day gap across it names both zones.
+    dst_now = datetime(2026, 11, 1, 3, 30, tzinfo=NEW_YORK)
+    night = [
+        pt("pipeline/rows_ingested", dst_now - D + k * H + timedelta(minutes=10))
+        for k in range(24)
+        if k < 20
+    ]
+    across = run(complete(window="4h"), night, now=dst_now, tz=NEW_YORK)
+    assert "empty: 2026-11-01 00:30 EDT to 03:30 EST" in across.detail, across.detail
+
+
 @pytest.mark.parametrize("bad", [math.nan, None])
 def test_completeness_corrupt_value_fails(bad: float | None) -> None:
     result = run(complete(max_missing=5), every_hour(value=lambda k: bad if k == 7 else 1.0))

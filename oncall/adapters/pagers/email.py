@@ -17,6 +17,7 @@ from oncall.adapters.pagers.http import (
     PermanentDeliveryError,
     TransientDeliveryError,
     backoff,
+    cannot_resolve,
     gave_up,
     not_attempted,
     scrub,
@@ -61,7 +62,8 @@ class EmailPager:
     """Sends a plain-text email to the person's ``email``.
 
     Retried: connection errors, timeouts, dropped connections and 4xx (transient) SMTP
-    replies. Not retried: 5xx replies, a missing STARTTLS, a bad certificate.
+    replies. Not retried: 5xx replies, a missing STARTTLS, a bad certificate, a host name
+    that does not resolve.
     Credentials are sent only after STARTTLS, or to a loopback relay.
     """
 
@@ -156,7 +158,7 @@ class EmailPager:
         except Exception as exc:  # never raise for a delivery failure
             detail = f"unexpected error: {type(exc).__name__}: {exc}"
         detail = _cut(scrub(detail, hidden))
-        log.warning("%s to %s: delivery failed: %s", self.channel, to, detail)
+        log.info("%s to %s: delivery failed: %s", self.channel, to, detail)
         return DeliveryResult(self.channel, to, "failed", attempts, detail)
 
     def _attempt(
@@ -199,5 +201,10 @@ class EmailPager:
         except TimeoutError:
             raise TransientDeliveryError("SMTP timeout") from None
         except OSError as exc:  # connection refused/reset, DNS, TLS handshake
+            permanent = cannot_resolve(
+                exc, cfg.host, f"channels.{self.channel}.host in paging.yaml"
+            )
+            if permanent is not None:
+                raise permanent from None
             reason = exc.strerror or str(exc) or type(exc).__name__
             raise TransientDeliveryError(f"SMTP connection failed: {reason}") from None

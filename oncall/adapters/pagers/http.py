@@ -1,16 +1,18 @@
 """Shared HTTP delivery: httpx with a per-attempt timeout, tenacity retries in a budget.
 
-Retried: 429, 5xx and network errors (connect errors, timeouts, dropped connections),
-with exponential backoff plus jitter, honouring ``Retry-After`` (seconds or HTTP date).
-Not retried: other 4xx answers and redirects. The whole send, sleeps included, stays
-within ``retry_budget``; it never raises for delivery failures and never reports a
-secret (secret URLs and keys are masked in every detail and log line).
+Retried: 429, 5xx and network errors (connection refused, timeouts, dropped connections,
+a DNS server that did not answer), with exponential backoff plus jitter, honouring
+``Retry-After`` (seconds or HTTP date). Not retried: other 4xx answers, redirects, and a
+host name that does not resolve (a typo in a URL does not fix itself). The whole send,
+sleeps included, stays within ``retry_budget``; it never raises for delivery failures and
+never reports a secret (secret URLs and keys are masked in every detail and log line).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ __all__ = [
     "PermanentDeliveryError",
     "TransientDeliveryError",
     "backoff",
+    "cannot_resolve",
     "gave_up",
     "not_attempted",
     "parse_retry_after",
@@ -184,6 +187,33 @@ def _describe_exception(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _gaierror(exc: BaseException) -> socket.gaierror | None:
+    """The DNS failure anywhere in ``exc``'s cause/context chain, if there is one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, socket.gaierror):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def cannot_resolve(exc: BaseException, host: str, where: str) -> PermanentDeliveryError | None:
+    """A permanent error when ``exc`` says ``host`` does not resolve; None otherwise.
+
+    A name that does not exist (``EAI_NONAME``: "Name or service not known") is a typo or a
+    decommissioned host: retrying only burns the retry budget. A DNS server that did not
+    answer (``EAI_AGAIN``: "Temporary failure in name resolution") is left to the caller
+    to retry like any network error.
+    """
+    found = _gaierror(exc)
+    if found is None or found.errno == socket.EAI_AGAIN:
+        return None
+    reason = found.strerror or str(found) or "name not found"
+    return PermanentDeliveryError(f"cannot resolve host {host} ({reason}): check {where}")
+
+
 @dataclass(frozen=True)
 class _Sent:
     status: int
@@ -235,8 +265,12 @@ class HttpDelivery:
         to: str,
         secrets: Iterable[Secret] = (),
         headers: Mapping[str, str] | None = None,
+        where: str = "the channel's host/URL",
     ) -> DeliveryResult:
-        """POST ``body``; a result that says ``sent`` or why it ``failed``. Never raises."""
+        """POST ``body``; a result that says ``sent`` or why it ``failed``. Never raises.
+
+        ``where`` tells the reader what to fix when the host does not resolve, e.g.
+        ``the URL in ONCALL_SLACK_WEBHOOK``."""
         hidden = [*secrets, *([url] if isinstance(url, Secret) else [])]
         target = url.reveal() if isinstance(url, Secret) else url
         content = json.dumps(body, ensure_ascii=False).encode()
@@ -280,7 +314,9 @@ class HttpDelivery:
                 for attempt in retrying:
                     with attempt:
                         attempts = attempt.retry_state.attempt_number
-                        sent = self._attempt(client, target, content, send_headers, remaining())
+                        sent = self._attempt(
+                            client, target, content, send_headers, remaining(), where
+                        )
             ok = f"HTTP {sent.status}" + (f": {sent.reason}" if sent.reason else "")
             return DeliveryResult(channel, to, "sent", attempts, _cut(scrub(ok, hidden)))
         except TransientDeliveryError as exc:
@@ -294,7 +330,9 @@ class HttpDelivery:
         except Exception as exc:  # never raise for a delivery failure
             detail = f"unexpected error: {type(exc).__name__}: {exc}"
         detail = _cut(scrub(detail, hidden))
-        log.warning("%s to %s: delivery failed: %s", channel, to, detail)
+        # INFO, not WARNING: the result carries the failure and the caller reports it once
+        # (a WARNING would reach stderr through logging's last-resort handler as well).
+        log.info("%s to %s: delivery failed: %s", channel, to, detail)
         return DeliveryResult(channel, to, "failed", attempts, detail)
 
     def _attempt(
@@ -304,6 +342,7 @@ class HttpDelivery:
         content: bytes,
         headers: Mapping[str, str],
         remaining: float,
+        where: str,
     ) -> _Sent:
         per_attempt = min(self.timeout, remaining)
         if per_attempt <= 0:
@@ -319,6 +358,9 @@ class HttpDelivery:
                     if len(body) > RESPONSE_MAX_BYTES or time.monotonic() > deadline:
                         break
         except httpx.TransportError as exc:
+            permanent = cannot_resolve(exc, urlsplit(url).hostname or url, where)
+            if permanent is not None:
+                raise permanent from None
             raise TransientDeliveryError(_describe_exception(exc)) from None
         status = response.status_code
         reason = _cut(_error_reason(bytes(body), response.headers.get("content-type", "")), 200)
@@ -377,5 +419,5 @@ def resolve_url_secret(env_name: str, environ: Mapping[str, str] | None = None) 
 
 def not_attempted(channel: str, to: str, detail: str) -> DeliveryResult:
     """A failure found before any attempt (missing env var, insecure URL, no address)."""
-    log.warning("%s to %s: not sent: %s", channel, to, detail)
+    log.info("%s to %s: not sent: %s", channel, to, detail)
     return DeliveryResult(channel, to, "failed", 0, _cut(detail))

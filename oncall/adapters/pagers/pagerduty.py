@@ -75,4 +75,5 @@ class PagerDutyPager:
             channel=self.channel,
             to=target.label,
             secrets=[key],
+            where=f"channels.{self.channel}.url in paging.yaml",
         )

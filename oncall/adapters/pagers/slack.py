@@ -63,4 +63,5 @@ class SlackPager:
             slack_message(content, target.slack, action),
             channel=self.channel,
             to=target.label,
+            where=f"the URL in {self.config.webhook_url_env}",
         )

@@ -73,4 +73,9 @@ class WebhookPager:
             channel=self.channel,
             to=target.label,
             headers={"Idempotency-Key": f"{content.page_id}:{action}:{target.label}"},
+            where=(
+                f"the URL in {self.config.url_env}"
+                if self.config.url_env is not None
+                else f"channels.{self.channel}.url in paging.yaml"
+            ),
         )
