@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -27,7 +27,10 @@ from tenacity.wait import wait_base
 
 from oncall.domain.paging import (
     DeliveryResult,
+    PagerDutyChannel,
     Secret,
+    SlackChannel,
+    WebhookChannel,
     check_channel_url,
     is_loopback_host,
     resolve_secret,
@@ -37,6 +40,7 @@ __all__ = [
     "DEFAULT_BACKOFF_BASE",
     "DEFAULT_BACKOFF_MAX",
     "HttpDelivery",
+    "HttpPager",
     "PermanentDeliveryError",
     "TransientDeliveryError",
     "backoff",
@@ -421,3 +425,29 @@ def not_attempted(channel: str, to: str, detail: str) -> DeliveryResult:
     """A failure found before any attempt (missing env var, insecure URL, no address)."""
     log.info("%s to %s: not sent: %s", channel, to, detail)
     return DeliveryResult(channel, to, "failed", 0, _cut(detail))
+
+
+ChannelT = TypeVar("ChannelT", PagerDutyChannel, SlackChannel, WebhookChannel)
+
+
+class HttpPager(Generic[ChannelT]):
+    """What every HTTP pager shares: its channel config and a bounded ``HttpDelivery``."""
+
+    def __init__(
+        self,
+        channel: str,
+        config: ChannelT,
+        *,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        environ: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.channel = channel
+        self.config: ChannelT = config
+        self._environ = environ
+        self._http = HttpDelivery(
+            timeout=config.timeout.total_seconds(),
+            retry_budget=config.retry_budget.total_seconds(),
+            backoff_base=backoff_base,
+            transport=transport,
+        )

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import httpx
-
 from oncall.adapters.pagers.http import (
-    DEFAULT_BACKOFF_BASE,
-    HttpDelivery,
+    HttpPager,
     not_attempted,
 )
 from oncall.domain.paging import (
@@ -26,28 +21,9 @@ from oncall.domain.paging import (
 __all__ = ["PagerDutyPager"]
 
 
-class PagerDutyPager:
+class PagerDutyPager(HttpPager[PagerDutyChannel]):
     """Sends Events API v2 events. A person's own routing key (``contacts:
     pagerduty_routing_key_env``) overrides the channel's ``routing_key_env``."""
-
-    def __init__(
-        self,
-        channel: str,
-        config: PagerDutyChannel,
-        *,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        environ: Mapping[str, str] | None = None,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.channel = channel
-        self.config = config
-        self._environ = environ
-        self._http = HttpDelivery(
-            timeout=config.timeout.total_seconds(),
-            retry_budget=config.retry_budget.total_seconds(),
-            backoff_base=backoff_base,
-            transport=transport,
-        )
 
     def __repr__(self) -> str:
         return f"PagerDutyPager({self.channel!r}, key from {self.config.routing_key_env})"

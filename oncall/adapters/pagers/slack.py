@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import httpx
-
 from oncall.adapters.pagers.http import (
-    DEFAULT_BACKOFF_BASE,
-    HttpDelivery,
+    HttpPager,
     not_attempted,
     resolve_url_secret,
 )
@@ -25,28 +20,9 @@ from oncall.domain.paging import (
 __all__ = ["SlackPager"]
 
 
-class SlackPager:
+class SlackPager(HttpPager[SlackChannel]):
     """Posts a Block Kit message; mentions the person (``<@U…>``) when their contacts
     carry a ``slack`` member id."""
-
-    def __init__(
-        self,
-        channel: str,
-        config: SlackChannel,
-        *,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        environ: Mapping[str, str] | None = None,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.channel = channel
-        self.config = config
-        self._environ = environ
-        self._http = HttpDelivery(
-            timeout=config.timeout.total_seconds(),
-            retry_budget=config.retry_budget.total_seconds(),
-            backoff_base=backoff_base,
-            transport=transport,
-        )
 
     def __repr__(self) -> str:
         return f"SlackPager({self.channel!r}, url from {self.config.webhook_url_env})"

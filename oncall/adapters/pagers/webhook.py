@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import httpx
-
 from oncall.adapters.pagers.http import (
-    DEFAULT_BACKOFF_BASE,
-    HttpDelivery,
+    HttpPager,
     not_attempted,
     resolve_url_secret,
 )
@@ -26,28 +21,9 @@ from oncall.domain.paging import (
 __all__ = ["WebhookPager"]
 
 
-class WebhookPager:
+class WebhookPager(HttpPager[WebhookChannel]):
     """POSTs :func:`~oncall.domain.paging.webhook_body` to ``url`` (or the secret URL in
     ``url_env``). Retries carry the same ``Idempotency-Key`` so receivers can dedupe."""
-
-    def __init__(
-        self,
-        channel: str,
-        config: WebhookChannel,
-        *,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        environ: Mapping[str, str] | None = None,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.channel = channel
-        self.config = config
-        self._environ = environ
-        self._http = HttpDelivery(
-            timeout=config.timeout.total_seconds(),
-            retry_budget=config.retry_budget.total_seconds(),
-            backoff_base=backoff_base,
-            transport=transport,
-        )
 
     def __repr__(self) -> str:
         source = f"url from {self.config.url_env}" if self.config.url_env else "url in config"
