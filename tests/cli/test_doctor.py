@@ -123,7 +123,7 @@ def test_all_good_exits_0_and_sends_nothing(oncall: Run, doctor_setup: Setup) ->
     assert methods(doctor_setup) == [("HEAD", "/", b"")] * 3
     # SMTP: a login, and no mail.
     assert doctor_setup.mailbox.messages == []
-    assert doctor_setup.mailbox.logins == [SMTP_USER.encode()]
+    assert [login for login, _ in doctor_setup.mailbox.logins] == [SMTP_USER.encode()]
     # Cloud Monitoring: one cheap query over one minute, for a metric the runbooks read.
     (request,) = doctor_setup.extra["monitoring"].requests
     assert request.name == "projects/demo-project"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,18 +17,15 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.conftest import Run
+from tests.support.mailbox import Mailbox, free_port, serving
 from tests.support.pagerduty import pagerduty_validator
 
 PD_KEY = "pdKEY7c1f0e9a4b2d8e6f5a3cSECRET"
@@ -108,38 +104,6 @@ class Providers:
             return len(self.hits)
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.messages: list[tuple[list[str], Message]] = []
-        self.logins: list[bytes] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 Message accepted"
-
-    def authenticate(
-        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
-    ) -> AuthResult:
-        assert isinstance(auth_data, LoginPassword)
-        ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
-        with self.lock:
-            self.logins.append(auth_data.login)
-        return AuthResult(success=ok, handled=False)
-
-    def recipients(self) -> list[str]:
-        with self.lock:
-            return sorted(r for rcpts, _ in self.messages for r in rcpts)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def paging_yaml(
     providers: Providers,
     smtp_port: int,
@@ -216,21 +180,9 @@ def providers() -> Iterator[Providers]:
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    port = free_port()
-    controller = Controller(
-        box,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=box.authenticate,
-        auth_require_tls=False,
-        ready_timeout=5,
-    )
-    controller.start()
-    try:
+    box = Mailbox(SMTP_USER, SMTP_PASSWORD)
+    with serving(box) as port:
         yield box, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
