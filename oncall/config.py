@@ -536,6 +536,18 @@ def _write_cache(path: Path, payload: dict[str, Any]) -> None:
     # A cache we cannot write only costs a re-validation next time.
     with contextlib.suppress(OSError):
         atomic_write(path, json.dumps(payload, separators=(",", ":")).encode())
+        _prune(path.parent, keep=_CACHE_KEEP)
+
+
+_CACHE_KEEP = 32
+
+
+def _prune(folder: Path, *, keep: int) -> None:
+    """Drop all but the ``keep`` most recently written entries (old config versions)."""
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def load_config(config_dir: Path | None = None, *, use_cache: bool = True) -> Config:
