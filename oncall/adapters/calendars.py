@@ -495,20 +495,9 @@ def _read_json(path: Path) -> Any:
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    """Atomically replace ``path`` (temp file + ``os.replace``); failures are ignored."""
-    import tempfile
+    """Atomically replace ``path``; failures are ignored (a cache miss next time)."""
+    from oncall.fileutil import atomic_write
 
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, path)
-        tmp = None
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with contextlib.suppress(OSError):
+        atomic_write(path, data)

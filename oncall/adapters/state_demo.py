@@ -15,9 +15,7 @@ format ``oncall.adapters.state_local`` reads.
 from __future__ import annotations
 
 import json
-import os
 import random
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oncall.domain.timeutil import resolve_wall_time
+from oncall.fileutil import atomic_write
 
 __all__ = [
     "DEMO_DAYS",
@@ -266,14 +265,7 @@ def write_demo_state(directory: Path, now: datetime, team_tz: ZoneInfo) -> list[
     written = []
     for name, points in by_file.items():
         target = directory / name
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                for point in points:
-                    out.write(json.dumps(point, separators=(", ", ": ")) + "\n")
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        text = "".join(json.dumps(point, separators=(", ", ": ")) + "\n" for point in points)
+        atomic_write(target, text.encode("utf-8"))
         written.append(target)
     return written

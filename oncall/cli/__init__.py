@@ -57,6 +57,13 @@ class OncallGroup(TyperGroup):
             # The reader went away (`oncall schedule | head`): stop quietly.
             _silence_stdout()
             ctx.exit(141)
+        except OSError as exc:
+            # A file we were told to read or write (--output, DIR): the user's to fix.
+            if _debug():
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            _print_error(f"cannot use {where}{exc.strerror or exc}")
+            ctx.exit(3 if isinstance(exc, (ConnectionError, TimeoutError)) else 2)
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
