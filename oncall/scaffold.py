@@ -200,6 +200,14 @@ def render_project(spec: ProjectSpec) -> dict[str, str]:
         "config/state.yaml": _state(),
         "config/paging.yaml": _paging(),
         f"runbooks/{EXAMPLE_RUNBOOK}.yaml": _runbook(),
+        "state/README.md": (
+            "# Pipeline state\n\n"
+            "The `default` source in config/state.yaml reads every `*.jsonl` file here: one\n"
+            "point a line, e.g.\n"
+            '`{"metric": "pipeline/ingest_completed", "labels": {"pipeline": "example"}, '
+            '"time": "2026-11-20T02:10:00+05:30", "value": 1}`.\n'
+            "`oncall state demo` writes demo data; see docs/runbooks.md.\n"
+        ),
     }
     for name in SCHEMA_FILES:
         files[f"schemas/{schema_file_name(name)}"] = render_schema(compute_schema(name))

@@ -74,6 +74,8 @@ def test_flags_give_a_project_that_validates(tmp_path: Path) -> None:
     show = run("--config-dir", str(config), "runbook", "show", "example")
     assert show.exit_code == 0, show.stderr
     assert "ingest-fresh" in show.stdout
+    # The local state source state.yaml names exists, so `doctor` does not fail on it.
+    assert (root / "state").is_dir()
 
 
 def test_every_yaml_file_names_its_schema_and_matches_it(tmp_path: Path) -> None:
