@@ -87,10 +87,10 @@ class Terminal:
         from rich.table import Table
 
         table = Table(title=title, title_justify="left", expand=False, show_lines=False)
-        for col in columns:
-            table.add_column(col, overflow="fold")
+        for col, floor in zip(columns, column_floors(columns, rows), strict=True):
+            table.add_column(col, overflow="fold", min_width=floor)
         for row in rows:
-            table.add_row(*(_escape(cell) for cell in row))
+            table.add_row(*(_styled(cell) for cell in row))
         self.console.print(table)
 
     def markdown(self, text: str) -> None:
@@ -111,11 +111,49 @@ class Terminal:
             yield
 
 
+_STATUS_STYLES = {
+    "pass": "green",
+    "ok": "green",
+    "passed": "green",
+    "sent": "green",
+    "warn": "yellow",
+    "warning": "yellow",
+    "warned": "yellow",
+    "queued": "yellow",
+    "skipped": "yellow",
+    "skip": "dim",
+    "suppressed": "dim",
+    "fail": "bold red",
+    "failed": "bold red",
+    "error": "bold red",
+    "aborted": "bold red",
+}
+
+
+def _styled(cell: str) -> str:
+    """Statuses in colour (only ever on a colour terminal); everything else as is."""
+    style = _STATUS_STYLES.get(cell.strip().lower())
+    text = _escape(cell)
+    return f"[{style}]{text}[/{style}]" if style else text
+
+
+def column_floors(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Per column, its longest word (at most 24): narrower columns would break words."""
+    return [
+        max(
+            [min(len(c), 24)]
+            + [min(len(word), 24) for cell in (row[i] for row in rows) for word in cell.split()]
+        )
+        for i, c in enumerate(columns)
+    ]
+
+
 def _terminal_width() -> int:
     try:
-        return os.get_terminal_size().columns
+        columns = os.get_terminal_size().columns
     except OSError:
         return WIDTH
+    return columns if columns > 0 else WIDTH  # a pty with no size set reports 0
 
 
 def _escape(text: str) -> str:
@@ -151,13 +189,7 @@ def render_plain_table(
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
     # Prefer not to break words: a column keeps at least its longest word (up to 24).
-    floors = [
-        max(
-            [min(len(c), 24)]
-            + [min(len(word), 24) for cell in (row[i] for row in rows) for word in cell.split()]
-        )
-        for i, c in enumerate(columns)
-    ]
+    floors = column_floors(columns, rows)
     sep = "  "
     budget = WIDTH - len(sep) * (len(columns) - 1)
     for lows in (floors, [8] * len(widths)):

@@ -95,3 +95,20 @@ def test_human_output_is_plain_and_fits_80_columns(
     if args[0] == "validate":
         lines = [line for line in lines if ": warning: " not in line]
     assert max(len(line) for line in lines) <= 80
+
+
+def test_tables_show_on_a_terminal_that_reports_no_size(config_dir: Path) -> None:
+    # A pty with no size set (script(1), some CI runners) reports 0 columns.
+    import pexpect
+
+    env = {**os.environ, "ONCALL_CONFIG_DIR": str(config_dir), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "oncall", "owners"], env=env, dimensions=(0, 0), timeout=60
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before.decode()
+    assert child.exitstatus == 0, output
+    assert "aggregate-profit" in output
+    assert "\x1b[" in output  # a colour terminal: rich draws the table
