@@ -78,7 +78,8 @@ def export(
     One calendar per rotation member and one per rotation, each written atomically, so a
     web server can publish DIR while it is refreshed. Event UIDs are stable across
     exports (rotation, shift number and start), so subscribed calendars update events in
-    place instead of duplicating them. By default the window runs from 4 weeks ago to 26
+    place instead of duplicating them; when a new override splits a shift, the pieces
+    are new events. By default the window runs from 4 weeks ago to 26
     weeks ahead. Other files in DIR are left alone; person-/rotation- calendars this
     export did not write (a person who left) are reported as stale.
 

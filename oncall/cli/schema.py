@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from oncall.cli.common import JSON_HELP
 from oncall.cli.output import terminal
 from oncall.errors import UsageError
 
@@ -37,7 +36,9 @@ def schema(
         metavar="DIR",
         help="Write DIR/<name>.schema.json (atomically) instead of printing.",
     ),
-    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
+    json_: bool = typer.Option(
+        False, "--json", help="With --output: list the files written as JSON instead of a table."
+    ),
 ) -> None:
     """JSON Schema (draft 2020-12) of each config and runbook file.
 
