@@ -69,8 +69,14 @@ def fetch_all(
     if len(unique) == 1:
         return {unique[0]: one(unique[0])}
     workers = min(max_workers, len(unique))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="oncall-state") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="oncall-state")
+    try:
         results = list(pool.map(one, unique))
+    except BaseException:
+        # Ctrl-C: do not wait for queries still in flight (each is bounded by its timeout).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return dict(zip(unique, results, strict=True))
 
 

@@ -172,7 +172,21 @@ def load_command(name: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point. Returns the process exit code."""
+    """Console entry point. Returns the process exit code.
+
+    On an interrupt (130) the process ends at once: work still running in background
+    threads (a slow Cloud Monitoring query) is abandoned instead of awaited. Everything
+    the store holds was committed as it happened, so a run stays resumable.
+    """
+    code = _main(argv)
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, standalone_mode=False, prog_name="oncall")
     except OncallError as exc:  # raised outside a command (e.g. in the root callback)

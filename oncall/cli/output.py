@@ -87,8 +87,8 @@ class Terminal:
         from rich.table import Table
 
         table = Table(title=title, title_justify="left", expand=False, show_lines=False)
-        for col, floor in zip(columns, column_floors(columns, rows), strict=True):
-            table.add_column(col, overflow="fold", min_width=floor)
+        for col in columns:
+            table.add_column(col, overflow="fold")
         for row in rows:
             table.add_row(*(_styled(cell) for cell in row))
         self.console.print(table)
