@@ -1,0 +1,45 @@
+"""Ctrl-C during checks ends the process at once, not after the queries in flight."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.monitoring_server import MonitoringServer
+
+
+@pytest.mark.timeout(90)
+def test_ctrl_c_does_not_wait_for_a_slow_monitoring_query(config_dir: Path) -> None:
+    with MonitoringServer(latency=60.0) as server:
+        (config_dir / "state.yaml").write_text(
+            "sources:\n  default:\n    kind: cloud-monitoring\n    project: demo-project\n"
+            f'    endpoint: "{server.address}"\n    insecure: true\n    timeout: 50s\n'
+        )
+        env = {**os.environ, "ONCALL_CONFIG_DIR": str(config_dir)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "oncall", "check", "aggregate-profit"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            for _ in range(300):  # bounded: until the queries reach the server
+                if server.requests or proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+            assert server.requests, "the check never queried the server"
+            proc.send_signal(signal.SIGINT)
+            # The queries would answer after 60 s; the process must not wait for them.
+            _, stderr = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 130, stderr.decode()
+        assert b"Traceback" not in stderr
