@@ -46,6 +46,7 @@ from oncall.errors import (
     ConfigError,
     DeliveryError,
     NotFoundError,
+    OncallError,
     Problem,
     StateDataError,
     StateSourceError,
@@ -63,6 +64,7 @@ __all__ = [
     "CheckOut",
     "CheckReport",
     "CheckRow",
+    "InterruptedRunError",
     "LoadedRunbook",
     "NotifyOutcome",
     "PipelineCheckOut",
@@ -578,6 +580,20 @@ NOT_CONFIRMED_NON_INTERACTIVE = "not confirmed (non-interactive)"
 NOT_CONFIRMED = "the operator did not confirm it was done"
 
 
+class InterruptedRunError(OncallError):
+    """Ctrl-C or Ctrl-D during a run: the run stays ``running``, so it can be resumed."""
+
+    exit_code = 130
+
+    def __init__(self, runbook: str, run_id: str) -> None:
+        self.runbook = runbook
+        self.run_id = run_id
+        super().__init__(
+            f"interrupted: run {run_id} is unfinished; resume with: "
+            f"oncall runbook {runbook} --resume {run_id}"
+        )
+
+
 def resolve_operator(explicit: str | None) -> str:
     """``--operator``, else ``$ONCALL_OPERATOR``, else the login name, else ``unknown``."""
     for value in (explicit, os.environ.get("ONCALL_OPERATOR")):
@@ -599,7 +615,11 @@ def compute_run_status(statuses: Sequence[str]) -> Literal["passed", "failed", "
 
 
 class Interaction(Protocol):
-    """What the stepper shows and asks. Prompts are only called when it is interactive."""
+    """What the stepper shows and asks. Prompts are only called when it is interactive.
+
+    ``choose`` returns one of the actions; ``ask_reason`` returns the reason for a skip and
+    keeps asking while it is blank; ``note_saved`` is told once a note is in the store.
+    """
 
     def step_started(self, index: int, total: int, step: Step) -> None: ...
 
@@ -614,6 +634,8 @@ class Interaction(Protocol):
     def ask_reason(self, step: Step) -> str: ...
 
     def ask_note(self, step: Step) -> str: ...
+
+    def note_saved(self, step: Step, run_id: str) -> None: ...
 
 
 class StepOut(BaseModel):
@@ -811,7 +833,9 @@ class Stepper:
             if action == "note":
                 text = self.ui.ask_note(step).strip()
                 if text:
-                    self.store.add_note(self._require_run(), step.id, text, self.clock())
+                    run_id = self._require_run()
+                    self.store.add_note(run_id, step.id, text, self.clock())
+                    self.ui.note_saved(step, run_id)
                 continue
             if action == "abort":
                 return action

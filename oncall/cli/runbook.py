@@ -34,11 +34,31 @@ NOW_HELP = "Judge pipeline state at this instant (ISO 8601; default now, team ti
 CHECK_COLUMNS = ("check", "kind", "status", "value", "bound", "detail")
 _ACTIONS: dict[str, Action] = {
     "c": "continue",
+    "continue": "continue",
     "r": "rerun",
+    "rerun": "rerun",
+    "re-run": "rerun",
     "s": "skip",
+    "skip": "skip",
     "n": "note",
+    "note": "note",
     "a": "abort",
+    "abort": "abort",
 }
+CHOICES = "[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort"
+_CHOICES_HELP = "answer c (continue), r (re-run), s (skip), n (note) or a (abort)"
+RERUN_BY_DEFAULT: tuple[StepStatus, ...] = ("failed", "error")
+"""After these, Enter re-runs the step: continuing past a failure must be typed."""
+
+
+def resolve_action(answer: str) -> Action | None:
+    """The action an answer names exactly (any case, spaces around ignored), else None."""
+    return _ACTIONS.get(answer.strip().lower())
+
+
+def resolve_default_action(status: StepStatus) -> str:
+    """What Enter means at the step menu: re-run after a failure or error, else continue."""
+    return "r" if status in RERUN_BY_DEFAULT else "c"
 
 
 class RunbookGroup(TyperGroup):
@@ -342,23 +362,33 @@ class TerminalInteraction:
             terminal.table(CHECK_COLUMNS, check_rows(results))
 
     def confirm(self, step: Step) -> bool:
-        return bool(typer.confirm(f"Confirm you did it: {step.title}?", default=None))
+        return bool(typer.confirm(f'Done? "{step.title}"', default=False))
 
     def choose(self, step: Step, status: StepStatus) -> Action:
         while True:
-            answer = typer.prompt(
-                f"Step {status}. [c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort", default="c"
+            answer = str(
+                typer.prompt(f"Step {status}. {CHOICES}", default=resolve_default_action(status))
             )
-            action = _ACTIONS.get(str(answer).strip().lower()[:1])
+            action = resolve_action(answer)
             if action is not None:
                 return action
-            terminal.line("Answer c, r, s, n or a.")
+            terminal.line(f"{answer.strip()!r} is not a choice: {_CHOICES_HELP}.")
 
     def ask_reason(self, step: Step) -> str:
-        return str(typer.prompt("Why skip this step?", default="", show_default=False))
+        while True:
+            reason = str(typer.prompt("Why skip this step?", default="", show_default=False))
+            if reason.strip():
+                return reason.strip()
+            terminal.line("A skip needs a reason (it is saved with the run).")
 
     def ask_note(self, step: Step) -> str:
-        return str(typer.prompt("Note", default="", show_default=False))
+        text = str(typer.prompt("Note", default="", show_default=False))
+        if not text.strip():
+            terminal.line("empty note: nothing saved")
+        return text
+
+    def note_saved(self, step: Step, run_id: str) -> None:
+        terminal.line(f"note saved to run {run_id}")
 
 
 @contextmanager
@@ -379,6 +409,7 @@ def render_header(
     last: Run | None,
     now: datetime,
     resumed: bool,
+    unfinished: Run | None = None,
 ) -> None:
     from oncall.service import build_availability, compute_who
 
@@ -406,6 +437,11 @@ def render_header(
             terminal.line(
                 f"last run   {last.run_id} {last.status}, started {_fmt(last.started, tz)} "
                 f"by {last.operator}"
+            )
+        if unfinished is not None:
+            terminal.line(
+                f"unfinished run {unfinished.run_id} from {_fmt(unfinished.started, tz)} "
+                f"by {unfinished.operator} (resume with --resume {unfinished.run_id})"
             )
     verb = "resumed" if resumed else "started"
     done = f", {len(run.steps)} of {len(rb.steps)} steps already done" if resumed else ""
@@ -470,8 +506,11 @@ def run(
 
       oncall runbook profit --resume
     """
+    from click.exceptions import Abort
+
     from oncall.adapters.store import Store
     from oncall.runbooks import (
+        InterruptedRunError,
         RunOut,
         Stepper,
         load_runbook,
@@ -510,10 +549,25 @@ def run(
             dry_run=dry_run,
         )
         last = store.last_run(loaded.name)
+        unfinished = None if resume else store.latest_unfinished_run(loaded.name)
         started = stepper.resume(run_id) if resume else stepper.start(resolve_operator(operator))
-        if not json_:
-            render_header(cfg, loaded, started, last=last, now=judged, resumed=resume)
-        finished = stepper.run()
+        try:
+            if not json_:
+                render_header(
+                    cfg,
+                    loaded,
+                    started,
+                    last=last,
+                    now=judged,
+                    resumed=resume,
+                    unfinished=unfinished,
+                )
+            finished = stepper.run()
+        except (KeyboardInterrupt, EOFError, Abort) as exc:
+            # The run stays `running`. A prompt leaves the cursor after ^C or ^D: end that line.
+            if isinstance(exc, Abort):
+                terminal.line("")
+            raise InterruptedRunError(loaded.name, started.run_id) from exc
     report = RunOut.of(finished, loaded.runbook, tz)
     if json_:
         terminal.json(report)

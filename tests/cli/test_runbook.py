@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from oncall.adapters.store import Store
+from oncall.cli.runbook import resolve_action, resolve_default_action
 from oncall.config import load_config
 from oncall.domain.runbook import Step
 from oncall.domain.timeutil import parse_instant
@@ -281,7 +282,8 @@ def test_continue_and_confirm(oncall: Run, demo: Path) -> None:
     result = interactive(oncall, ["c", "c", "c", "c", "y", "c", "c"], "--operator", "bob")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout.count("[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort") == 6
-    assert "Confirm you did it: Confirm the investor dashboard" in result.stdout
+    assert 'Done? "Confirm the investor dashboard shows today\'s profit" [y/N]:' in result.stdout
+    assert "Confirm you did it" not in result.stdout
     run = only_run()
     assert run.status == "passed" and run.operator == "bob"
     assert [(s.step_id, s.status) for s in run.steps] == [
@@ -304,9 +306,11 @@ def test_not_confirmed_fails_the_step(oncall: Run, demo: Path) -> None:
 
 
 def test_skip_asks_a_reason(oncall: Run, demo: Path) -> None:
-    result = interactive(oncall, ["s", "extract still running", "c", "c", "c", "y", "c", "c"])
+    answers = ["s", "", "  ", "extract still running", "c", "c", "c", "y", "c", "c"]
+    result = interactive(oncall, answers)
     assert result.exit_code == 0, result.stdout
-    assert "Why skip this step?" in result.stdout
+    assert result.stdout.count("Why skip this step?") == 3
+    assert result.stdout.count("A skip needs a reason") == 2
     run = only_run()
     skipped = run.step("ingestion")
     assert (skipped.status, skipped.note) == ("skipped", "extract still running")
@@ -314,10 +318,13 @@ def test_skip_asks_a_reason(oncall: Run, demo: Path) -> None:
 
 
 def test_note_then_continue(oncall: Run, demo: Path) -> None:
-    result = interactive(oncall, ["n", "composer looked green", "c", "c", "c", "c", "y", "c", "c"])
+    answers = ["n", "composer looked green", "n", " ", "c", "c", "c", "c", "y", "c", "c"]
+    result = interactive(oncall, answers)
     assert result.exit_code == 0, result.stdout
     run = only_run()
     assert [(n.step_id, n.text) for n in run.notes] == [("ingestion", "composer looked green")]
+    assert result.stdout.count(f"note saved to run {run.run_id}") == 1
+    assert result.stdout.count("empty note: nothing saved") == 1
     history = json.loads(oncall("runbook", "history", "profit", "--json").stdout)
     assert history["runs"][0]["notes"][0]["text"] == "composer looked green"
 
@@ -328,6 +335,135 @@ def test_rerun_runs_the_checks_again(oncall: Run, demo: Path) -> None:
     assert result.stdout.count("Step 1/6") == 1
     assert result.stdout.count("ingest-hourly-c") == 2  # two results tables for step 1
     assert only_run().step("ingestion").attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "action"),
+    [
+        ("c", "continue"),
+        (" Continue ", "continue"),
+        ("r", "rerun"),
+        ("RERUN", "rerun"),
+        ("re-run", "rerun"),
+        ("s", "skip"),
+        ("skip", "skip"),
+        ("N", "note"),
+        ("note", "note"),
+        ("a", "abort"),
+        ("abort", "abort"),
+        ("clear; cd /tmp", None),
+        ("cont", None),
+        ("re run", None),
+        ("no", None),
+        ("ab", None),
+        ("yes", None),
+        ("", None),
+    ],
+)
+def test_only_exact_choices_name_an_action(answer: str, action: str | None) -> None:
+    assert resolve_action(answer) == action
+
+
+def test_menu_asks_again_after_a_wrong_answer(oncall: Run, demo: Path) -> None:
+    answers = ["clear; cd /tmp", "abc", " Continue ", "S", "upstream late", "c", "c", "y", "c"]
+    answers.append("c")
+    result = interactive(oncall, answers)
+    assert result.exit_code == 0, result.stdout
+    expected = ": answer c (continue), r (re-run), s (skip), n (note) or a (abort)."
+    assert f"'clear; cd /tmp' is not a choice{expected}" in result.stdout
+    assert f"'abc' is not a choice{expected}" in result.stdout
+    assert result.stdout.count("[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort") == 8
+    run = only_run()
+    assert [(s.step_id, s.status) for s in run.steps][:2] == [
+        ("ingestion", "passed"),
+        ("validate-raw", "skipped"),
+    ]
+    assert run.step("validate-raw").note == "upstream late"
+
+
+@pytest.mark.parametrize(
+    ("status", "default"), [("passed", "c"), ("warned", "c"), ("failed", "r"), ("error", "r")]
+)
+def test_enter_reruns_after_a_failure_and_continues_otherwise(status: Any, default: str) -> None:
+    assert resolve_default_action(status) == default
+
+
+def test_enter_at_a_failed_step_reruns_it(oncall: Run, demo: Path) -> None:
+    # Not confirmed: the step fails, and Enter re-runs it (asking again) instead of going on.
+    result = interactive(oncall, ["", "", "", "", "n", "", "y", "", ""])
+    assert result.exit_code == 0, result.stdout
+    menu = "[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort"
+    assert result.stdout.count(f"Step failed. {menu} [r]:") == 1
+    assert result.stdout.count(f"Step passed. {menu} [c]:") == 6  # 4 steps, review, notify
+    assert result.stdout.count('Done? "Confirm the investor dashboard') == 2
+    run = only_run()
+    assert run.status == "passed"
+    assert run.step("dashboard-review").status == "passed"
+
+
+def test_enter_at_an_error_step_reruns_it(oncall: Run, project: Path) -> None:
+    # No state at all: step 1 is an error; Enter re-runs it, `c` has to be typed.
+    (project / "config" / "paging.yaml").unlink()
+    result = interactive(oncall, ["", "", "c", "a"])
+    assert result.exit_code == 1, result.stdout
+    assert result.stdout.count("Step 1/6") == 1
+    assert (
+        result.stdout.count("Step error. [c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort [r]:") == 4
+    )
+    assert [(s.step_id, s.status) for s in only_run().steps] == [("ingestion", "error")]
+
+
+INTERRUPTED = (
+    "interrupted: run {id} is unfinished; resume with: oncall runbook profit --resume {id}"
+)
+
+
+def test_end_of_input_at_a_prompt_leaves_the_run_resumable(oncall: Run, demo: Path) -> None:
+    result = interactive(oncall, ["c"])  # stdin ends at step 2's prompt, as Ctrl-D does
+    assert result.exit_code == 130, result.stdout + result.stderr
+    run = only_run()
+    assert (run.status, [s.step_id for s in run.steps]) == ("running", ["ingestion"])
+    assert result.stderr.count(INTERRUPTED.format(id=run.run_id)) == 1
+    assert result.stderr.count("interrupted") == 1
+    assert "aborted" not in result.stdout + result.stderr.lower()
+    # A new run says there is an unfinished one; resuming it does not.
+    fresh = oncall("runbook", "profit", "--yes", "--now", T)
+    assert fresh.exit_code == 0, fresh.stderr
+    assert re.search(
+        rf"^unfinished run {run.run_id} from 20\d\d-\d\d-\d\d \d\d:\d\d IST by \S+ "
+        rf"\(resume with --resume {run.run_id}\)$",
+        fresh.stdout,
+        re.M,
+    ), fresh.stdout
+    resumed = oncall("runbook", "profit", "--resume", run.run_id, "--yes", "--now", T)
+    assert resumed.exit_code == 0, resumed.stderr
+    assert "unfinished run" not in resumed.stdout
+    assert "Step 2/6" in resumed.stdout and "Step 1/6" not in resumed.stdout
+    after = oncall("runbook", "profit", "--yes", "--now", T)
+    assert "unfinished run" not in after.stdout
+
+
+def test_ctrl_c_during_checks_leaves_the_run_resumable(
+    oncall: Run, demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oncall.runbooks import CheckEngine
+
+    real = CheckEngine.run
+    calls: list[int] = []
+
+    def interrupted_second_time(self: CheckEngine, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(CheckEngine, "run", interrupted_second_time)
+    result = oncall("runbook", "profit", "--yes", "--now", T)
+    assert result.exit_code == 130, result.stdout + result.stderr
+    run = only_run()
+    assert (run.status, [s.step_id for s in run.steps]) == ("running", ["ingestion"])
+    assert result.stderr.count(INTERRUPTED.format(id=run.run_id)) == 1
+    assert result.stderr.count("interrupted") == 1
 
 
 def test_abort_stops_and_records(oncall: Run, demo: Path) -> None:
@@ -393,6 +529,9 @@ class Scripted:
 
     def ask_note(self, step: Step) -> str:
         return "n"
+
+    def note_saved(self, step: Step, run_id: str) -> None:
+        pass
 
 
 def test_rerun_reads_fresh_state(config_dir: Path, project: Path) -> None:

@@ -20,12 +20,13 @@ PROMPT = re.escape("[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
+def spawn(oncall: Run, project: Path) -> pexpect.spawn:
+    """``oncall runbook profit`` in a colour pty, with demo state and paging not configured."""
     (project / "config" / "paging.yaml").unlink()
     assert oncall("state", "demo", "--now", T).exit_code == 0
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(TERM="xterm-256color", ONCALL_OPERATOR="pty")
-    child = pexpect.spawn(
+    return pexpect.spawn(
         sys.executable,
         ["-m", "oncall", "runbook", "profit", "--now", T],
         cwd=str(project),
@@ -34,13 +35,19 @@ def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
         timeout=30,
         encoding="utf-8",
     )
+
+
+def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
+    child = spawn(oncall, project)
     seen: list[str] = []
     try:
         for _ in range(4):  # ingestion, validate-raw, aggregate, store
             child.expect(PROMPT)
             seen.append(child.before)
             child.sendline("c")
-        child.expect(r"Confirm you did it: .*\?")
+        child.expect(
+            re.escape('Done? "Confirm the investor dashboard shows today\'s profit" [y/N]')
+        )
         child.sendline("y")
         child.expect(PROMPT)
         child.sendline("c")
@@ -65,3 +72,34 @@ def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
         run = store.get_run(run_id)
     assert run is not None and run.status == "passed" and run.operator == "pty"
     assert [s.status for s in run.steps] == ["passed"] * 6
+
+
+@pytest.mark.parametrize("key", ["ctrl-c", "ctrl-d"])
+def test_ctrl_c_or_d_at_a_prompt_leaves_the_run_resumable(
+    oncall: Run, project: Path, key: str
+) -> None:
+    child = spawn(oncall, project)
+    try:
+        child.expect(PROMPT)
+        child.sendline("c")
+        child.expect(PROMPT)  # step 2
+        if key == "ctrl-c":
+            child.sendintr()
+        else:
+            child.sendeof()
+        child.expect(pexpect.EOF)
+        out = ANSI.sub("", child.before)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130, out
+    with Store.open() as store:
+        [run] = store.list_runs("profit")
+    assert (run.status, [s.step_id for s in run.steps]) == ("running", ["ingestion"])
+    line = (
+        f"oncall: interrupted: run {run.run_id} is unfinished; "
+        f"resume with: oncall runbook profit --resume {run.run_id}"
+    )
+    lines = [x.strip() for x in out.splitlines()]
+    assert lines.count(line) == 1, out
+    assert out.count("interrupted") == 1, out
+    assert "aborted" not in out.lower(), out
