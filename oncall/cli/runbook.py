@@ -496,7 +496,8 @@ def run(
 
     Exit 0 passed; 1 failed or aborted; 2 a usage or config error; 3 a state source was
     unavailable or the notify step could not deliver (the page is kept in the outbox:
-    run `oncall page flush` once the cause is fixed).
+    run `oncall page flush` once the cause is fixed); 130 interrupted (Ctrl-C or end of
+    input: the run stays unfinished, and `--resume` continues it).
 
     Examples:
 
