@@ -18,7 +18,6 @@ import hashlib
 import itertools
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from oncall import __version__
+from oncall.domain.ids import ID_PATTERN
 from oncall.domain.people import LeaveRange, Person
 from oncall.domain.rotation import Override, RotationSpec
 from oncall.errors import ConfigError, ConfigNotFoundError, Problem
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from oncall.config_models import HolidaysSpec, OwnersFile, RotationFile
 
 M = TypeVar("M", bound="BaseModel")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def load_model(path: Path, model: type[M], *, required: bool = True) -> tuple[M | None, Marks]:

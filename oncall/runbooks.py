@@ -17,7 +17,6 @@ import difflib
 import getpass
 import importlib
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -41,6 +40,7 @@ from oncall.domain.checks import (
     required_queries,
     worst_status,
 )
+from oncall.domain.ids import ID_PATTERN
 from oncall.domain.runbook import Runbook, Step
 from oncall.errors import (
     ConfigError,
@@ -86,7 +86,6 @@ __all__ = [
 NOT_CONFIGURED = "recorded: paging not configured (config/paging.yaml)"
 """The detail of a notify step when paging is not set up: the step passes."""
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 # ---------------------------------------------------------------------------------------
 # config/state.yaml
@@ -196,7 +195,7 @@ def load_state_sources(cfg: Config) -> StateSources:
     }
     problems: list[Problem] = []
     for name, spec in specs.items():
-        if not _NAME.match(name):
+        if not ID_PATTERN.match(name):
             problems.append(
                 marks.problem(
                     ("sources", name),
@@ -262,7 +261,7 @@ def _load_file(cfg: Config, name: str, path: Path) -> LoadedRunbook:
 
 def load_runbook(cfg: Config, name: str) -> LoadedRunbook:
     """``runbooks/NAME.yaml``; NAME may also be a pipeline id with a ``runbook:``."""
-    if not _NAME.match(name):
+    if not ID_PATTERN.match(name):
         raise UsageError(f"bad runbook name {name!r}: use the file name without .yaml, like profit")
     path = cfg.runbooks_dir / f"{name}.yaml"
     if not path.is_file():

@@ -9,9 +9,10 @@ checks the new files from the first keystroke, offline.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from oncall.domain.ids import ID_PATTERN
 
 __all__ = [
     "EXAMPLE_PIPELINE",
@@ -23,7 +24,6 @@ __all__ = [
     "rotation_start",
 ]
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 EXAMPLE_PIPELINE = "example-pipeline"
 EXAMPLE_RUNBOOK = "example"
 

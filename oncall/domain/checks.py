@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from oncall.domain.ids import ID_PATTERN
 from oncall.domain.timeutil import format_duration, parse_duration, resolve_wall_time
 
 __all__ = [
@@ -125,12 +126,11 @@ Duration = Annotated[
 ]
 """A positive duration written as text (``90m``, ``26h``, ``7d``, ``1h30m``)."""
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _METRIC = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 
 
 def _check_id(value: str) -> str:
-    if not _ID.match(value):
+    if not ID_PATTERN.match(value):
         raise ValueError(
             f"id {value!r} must use lowercase letters, digits, '-' and '_' "
             "and start with a letter or digit, like ingest-fresh"

@@ -6,20 +6,18 @@ pydantic errors to ``file:line:col``, so every message here says how to fix the 
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from oncall.domain.checks import Check
+from oncall.domain.ids import ID_PATTERN
 
 __all__ = ["Runbook", "Step", "all_checks", "find_step"]
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
 
 def _check_id(value: str) -> str:
-    if not _ID.match(value):
+    if not ID_PATTERN.match(value):
         raise ValueError(
             f"id {value!r} must use lowercase letters, digits, '-' and '_' "
             "and start with a letter or digit, like validate-raw"
