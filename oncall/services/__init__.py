@@ -1,0 +1,1 @@
+"""Use cases: one module or package per capability; the only place config, adapters and domain meet."""
