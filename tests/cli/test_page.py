@@ -1,8 +1,8 @@
 """``oncall page``, ``ack``, ``resolve``: real local providers (pytest-httpserver, aiosmtpd).
 
 The harness here (providers, mailbox, a paging.yaml pointing at them) is shared with
-tests/cli/test_escalate.py, tests/cli/test_page_integration.py and
-tests/test_paging_reliability.py.
+tests/cli/test_escalate.py, tests/integration/test_check_page.py and
+tests/integration/test_paging_reliability.py.
 """
 
 from __future__ import annotations
