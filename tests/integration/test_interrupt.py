@@ -6,12 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.monitoring_server import MonitoringServer
+from tests.support.processes import restore_sigint
 
 
 @pytest.mark.timeout(90)
@@ -27,12 +27,12 @@ def test_ctrl_c_does_not_wait_for_a_slow_monitoring_query(config_dir: Path) -> N
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=restore_sigint,
         )
         try:
-            for _ in range(300):  # bounded: until the queries reach the server
-                if server.requests or proc.poll() is not None:
+            for _ in range(300):  # bounded: each wait returns when the first query arrives
+                if server.wait_for_requests(timeout=0.1) or proc.poll() is not None:
                     break
-                time.sleep(0.1)
             assert server.requests, "the check never queried the server"
             proc.send_signal(signal.SIGINT)
             # The queries would answer after 60 s; the process must not wait for them.

@@ -12,6 +12,7 @@ import pytest
 
 from oncall.adapters.store import Store
 from tests.conftest import Run
+from tests.support.processes import restore_sigint
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -34,6 +35,7 @@ def spawn(oncall: Run, project: Path) -> pexpect.spawn:
         dimensions=(50, 100),
         timeout=30,
         encoding="utf-8",
+        preexec_fn=restore_sigint,
     )
 
 

@@ -92,6 +92,7 @@ class MonitoringServer:
         self.latency = latency
         self._max_workers = max_workers
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._series: list[FakeSeries] = []
         self._requests: list[RecordedRequest] = []
@@ -187,6 +188,11 @@ class MonitoringServer:
         with self._lock:
             return self._max_in_flight
 
+    def wait_for_requests(self, count: int = 1, *, timeout: float) -> bool:
+        """Block until ``count`` requests have arrived (True) or ``timeout`` seconds pass (False)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self._requests) >= count, timeout)
+
     def reset_counters(self) -> None:
         with self._lock:
             self._requests.clear()
@@ -210,6 +216,7 @@ class MonitoringServer:
         )
         with self._lock:
             self._requests.append(recorded)
+            self._arrived.notify_all()
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
             error = self._take_error()
