@@ -67,9 +67,9 @@ def _load(ctx: typer.Context) -> Paging:
 
 
 def _open_store() -> Store:
-    from oncall.adapters.store import Store
+    from oncall.adapters.store import open_store
 
-    return Store.open()
+    return open_store()
 
 
 def _details(pairs: Sequence[str]) -> dict[str, object]:

@@ -193,9 +193,9 @@ def test_two_processes_paging_escalating_and_flushing_at_once(setup: Setup) -> N
     setup.providers.fault = lambda kind, body: (
         faults(kind, body) if key_of(body) in faults.outage else None
     )
-    from oncall.adapters.store import Store
+    from oncall.adapters.store import open_store
 
-    Store.open(setup.db).close()  # the schema exists before the race starts
+    open_store(setup.db).close()  # the schema exists before the race starts
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(3)
     results = ctx.Queue()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from oncall.adapters.store import Store
+from oncall.adapters.store import open_store
 from tests.conftest import Run
 from tests.support.processes import restore_sigint
 
@@ -70,7 +70,7 @@ def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
     last = ANSI.sub("", seen[-1])
     assert re.search(r"notify-owners\s*│\s*notify\s*│\s*pass", last), last
     assert "(config/paging.yaml)" in last
-    with Store.open() as store:
+    with open_store() as store:
         run = store.get_run(run_id)
     assert run is not None and run.status == "passed" and run.operator == "pty"
     assert [s.status for s in run.steps] == ["passed"] * 6
@@ -94,7 +94,7 @@ def test_ctrl_c_or_d_at_a_prompt_leaves_the_run_resumable(
     finally:
         child.close(force=True)
     assert child.exitstatus == 130, out
-    with Store.open() as store:
+    with open_store() as store:
         [run] = store.list_runs("profit")
     assert (run.status, [s.step_id for s in run.steps]) == ("running", ["ingestion"])
     line = (

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from oncall.adapters.store import SCHEMA_VERSION, PageRecord, Store
+from oncall.adapters.store import SCHEMA_VERSION, PageRecord, Store, open_store
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 WORKERS = 4
@@ -91,7 +91,7 @@ def _first_opens(db: Path, worker: int, barrier: Any) -> dict[str, list[str]]:
     for n in range(FRESH_FILES):
         path = db.parent / f"fresh-{n}" / db.name
         barrier.wait(timeout=30)
-        with Store.open(path) as store:
+        with open_store(path) as store:
             run_ids[str(path)] = [
                 store.start_run(
                     runbook="backfill", pipeline="orders", operator=f"de{worker}", started=NOW
@@ -114,7 +114,7 @@ def _worker(task: str, db: str, worker: int, barrier: Any, results: Any) -> None
             results.put((worker, "ok", _first_opens(Path(db), worker, barrier)))
             return
         barrier.wait(timeout=30)  # start at the same moment as the others
-        with Store.open(Path(db)) as store:
+        with open_store(Path(db)) as store:
             results.put((worker, "ok", TASKS[task](store, worker)))
     except BaseException:
         results.put((worker, "error", traceback.format_exc()))
@@ -154,7 +154,7 @@ def test_concurrent_first_opens_create_the_schema_once(tmp_path: Path) -> None:
         path = tmp_path / f"fresh-{n}" / "oncall.db"
         run_ids = [run_id for by_path in results.values() for run_id in by_path[str(path)]]
         assert len(run_ids) == WORKERS * 3
-        with Store.open(path) as store:
+        with open_store(path) as store:
             assert store.schema_version() == SCHEMA_VERSION
             stored = {r.run_id for r in store.list_runs("backfill", limit=1000)}
         assert stored == set(run_ids)
@@ -163,7 +163,7 @@ def test_concurrent_first_opens_create_the_schema_once(tmp_path: Path) -> None:
 @pytest.mark.timeout(60)
 def test_racing_processes_create_exactly_one_page_per_dedup_key(tmp_path: Path) -> None:
     db = tmp_path / "oncall.db"
-    Store.open(db).close()
+    open_store(db).close()
     results = run_workers("create_pages", db)
 
     creators = Counter(
@@ -173,7 +173,7 @@ def test_racing_processes_create_exactly_one_page_per_dedup_key(tmp_path: Path) 
     for key in KEYS:
         seen = {page_id for outcome in results.values() for k, page_id, _ in outcome if k == key}
         assert len(seen) == 1, f"workers disagree on the page for {key}: {seen}"
-    with Store.open(db) as store:
+    with open_store(db) as store:
         pages = store.list_pages(limit=1000)
     assert sorted(p.dedup_key for p in pages) == sorted(KEYS)
     winners = {
@@ -185,7 +185,7 @@ def test_racing_processes_create_exactly_one_page_per_dedup_key(tmp_path: Path) 
 @pytest.mark.timeout(60)
 def test_each_escalation_step_is_won_by_exactly_one_process(tmp_path: Path) -> None:
     db = tmp_path / "oncall.db"
-    with Store.open(db) as store:
+    with open_store(db) as store:
         page_ids = [
             store.create_page_if_absent(page_record(key, f"p-{n}", next_escalation_at=NOW))[
                 0
@@ -203,7 +203,7 @@ def test_each_escalation_step_is_won_by_exactly_one_process(tmp_path: Path) -> N
     }
     assert set(wins) == expected
     assert max(wins.values()) == 1
-    with Store.open(db) as store:
+    with open_store(db) as store:
         assert store.due_escalations(NOW + timedelta(days=1)) == []
         final = [store.get_page(page_id) for page_id in page_ids]
     assert all(p is not None and (p.level, p.round) == (0, ROUNDS) for p in final)
@@ -212,7 +212,7 @@ def test_each_escalation_step_is_won_by_exactly_one_process(tmp_path: Path) -> N
 @pytest.mark.timeout(60)
 def test_every_outbox_item_is_claimed_by_exactly_one_process(tmp_path: Path) -> None:
     db = tmp_path / "oncall.db"
-    with Store.open(db) as store:
+    with open_store(db) as store:
         page, _ = store.create_page_if_absent(page_record("orders:freshness", "p-1"))
         item_ids = {
             store.enqueue(page.page_id, n % LEVELS, ["slack"], NOW - timedelta(seconds=n), NOW).id
@@ -224,7 +224,7 @@ def test_every_outbox_item_is_claimed_by_exactly_one_process(tmp_path: Path) -> 
     claims = Counter(item for outcome in results.values() for item in outcome)
     assert set(claims) == item_ids
     assert max(claims.values()) == 1
-    with Store.open(db) as store:
+    with open_store(db) as store:
         owners = {i.id: i.claimed_by for i in store.outbox_items()}
     for worker, claimed in results.items():
         assert all(owners[item] == f"w{worker}" for item in claimed)

@@ -1,0 +1,57 @@
+"""The store: runbook runs, pages, deliveries and the paging outbox, behind small Protocols.
+
+``from oncall.adapters.store import Store, open_store`` is all a caller needs: :class:`Store`
+is the Protocol (split by concern into :class:`RunStore`, :class:`PageStore` and
+:class:`OutboxStore`, in ``protocol.py``), the records are plain dataclasses (``records.py``)
+and :func:`open_store` picks the backend (today only SQLite, in ``sqlite/``).
+"""
+
+from __future__ import annotations
+
+from oncall.adapters.store.factory import open_store
+from oncall.adapters.store.location import ENV_VAR, default_db_path
+from oncall.adapters.store.protocol import OutboxStore, PageStore, RunStore, Store
+from oncall.adapters.store.records import (
+    DeliveryRecord,
+    DeliveryStatus,
+    Event,
+    EventKind,
+    FinalRunStatus,
+    Note,
+    OutboxItem,
+    PageRecord,
+    PageStatus,
+    Run,
+    RunStatus,
+    StepRecord,
+    StepStatus,
+    new_page_id,
+    new_run_id,
+)
+from oncall.adapters.store.sqlite import SCHEMA_VERSION
+
+__all__ = [
+    "ENV_VAR",
+    "SCHEMA_VERSION",
+    "DeliveryRecord",
+    "DeliveryStatus",
+    "Event",
+    "EventKind",
+    "FinalRunStatus",
+    "Note",
+    "OutboxItem",
+    "OutboxStore",
+    "PageRecord",
+    "PageStatus",
+    "PageStore",
+    "Run",
+    "RunStatus",
+    "RunStore",
+    "StepRecord",
+    "StepStatus",
+    "Store",
+    "default_db_path",
+    "new_page_id",
+    "new_run_id",
+    "open_store",
+]

@@ -1,0 +1,222 @@
+"""What a store backend promises, split by concern: runs, pages, the outbox.
+
+Services type against these Protocols, never against a backend class, so a second backend
+only has to pass the same store test suite (tests/adapters/store/). The races that matter are
+settled inside the backend, each in one short transaction committed before the call returns:
+
+* one open page per dedup key (:meth:`PageStore.create_page_if_absent`);
+* one winner per escalation step (:meth:`PageStore.advance_escalation`, a compare-and-swap);
+* one claimant per outbox item (:meth:`OutboxStore.claim_outbox`, leases).
+
+Times are passed in, never read from the clock, and must be timezone-aware (a naive time is
+a ``ValueError``); they come back in UTC. Unknown runs and pages raise ``NotFoundError``;
+a backend that cannot read or write raises ``StoreError`` saying what to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol, Self
+
+from oncall.adapters.store.records import (
+    DeliveryRecord,
+    DeliveryStatus,
+    Event,
+    FinalRunStatus,
+    OutboxItem,
+    PageRecord,
+    Run,
+    StepStatus,
+)
+
+__all__ = ["OutboxStore", "PageStore", "RunStore", "Store"]
+
+
+class RunStore(Protocol):
+    """Runbook runs: their steps (latest outcome of each), notes and append-only event log."""
+
+    def start_run(
+        self,
+        *,
+        runbook: str,
+        pipeline: str,
+        operator: str,
+        started: datetime,
+        run_id: str | None = None,
+    ) -> Run:
+        """Record a new run in status ``running``; a random id is chosen unless given."""
+        ...
+
+    def record_step(
+        self,
+        run_id: str,
+        step_id: str,
+        *,
+        status: StepStatus,
+        title: str,
+        checks: Sequence[dict[str, Any]],
+        note: str | None,
+        finished: datetime,
+    ) -> None:
+        """Record (or replace, when re-run) a step's outcome; keeps its first position."""
+        ...
+
+    def add_note(self, run_id: str, step_id: str | None, text: str, at: datetime) -> None:
+        """Append an operator note to a run (optionally about one step)."""
+        ...
+
+    def finish_run(self, run_id: str, status: FinalRunStatus, finished: datetime) -> None:
+        """Mark a run finished with its final status."""
+        ...
+
+    def get_run(self, run_id: str) -> Run | None:
+        """The run with its steps (in the order first recorded) and notes, or None."""
+        ...
+
+    def latest_unfinished_run(self, runbook: str) -> Run | None:
+        """The newest run of ``runbook`` still ``running`` (e.g. after a crash), or None."""
+        ...
+
+    def list_runs(self, runbook: str | None = None, limit: int = 50) -> list[Run]:
+        """Runs, newest first, optionally of one runbook."""
+        ...
+
+    def last_run(self, runbook: str) -> Run | None:
+        """The newest run of ``runbook``, finished or not."""
+        ...
+
+    def events(self, run_id: str) -> list[Event]:
+        """A run's append-only event log, oldest first."""
+        ...
+
+
+class PageStore(Protocol):
+    """Pages (deduplicated by key), their acknowledgement and escalation, and deliveries."""
+
+    def open_page_by_dedup(self, dedup_key: str) -> PageRecord | None:
+        """The open or acknowledged page with this dedup key, or None."""
+        ...
+
+    def create_page_if_absent(self, record: PageRecord) -> tuple[PageRecord, bool]:
+        """Insert ``record`` unless a page with its dedup key is open or acknowledged.
+
+        Returns ``(existing, False)`` or ``(stored, True)``. Racing processes create one page.
+        """
+        ...
+
+    def get_page(self, page_id_or_dedup_key: str) -> PageRecord | None:
+        """A page by id, else the live page with that dedup key, else its newest page."""
+        ...
+
+    def list_pages(self, open_only: bool = False, limit: int = 100) -> list[PageRecord]:
+        """Pages, newest first; ``open_only`` keeps open and acknowledged ones."""
+        ...
+
+    def acknowledge(self, page_id_or_dedup_key: str, by: str, at: datetime) -> PageRecord:
+        """Acknowledge a page (stops escalation). Idempotent: the first ack is kept."""
+        ...
+
+    def resolve(self, page_id_or_dedup_key: str, at: datetime) -> PageRecord:
+        """Resolve a page. Idempotent: the first resolution time is kept."""
+        ...
+
+    def due_escalations(self, now: datetime) -> list[PageRecord]:
+        """Open (unacknowledged) pages whose next escalation is due at ``now``, oldest due first."""
+        ...
+
+    def advance_escalation(
+        self,
+        page_id: str,
+        *,
+        expected_level: int,
+        expected_round: int,
+        new_level: int,
+        new_round: int,
+        next_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """Compare-and-swap the escalation position; True only for the caller that won.
+
+        Fails (False) if the page moved on, was acknowledged or resolved, or does not exist.
+        """
+        ...
+
+    def set_next_escalation(self, page_id: str, next_at: datetime | None) -> None:
+        """Set (or clear, with None) when a page next escalates."""
+        ...
+
+    def record_delivery(
+        self,
+        page_id: str,
+        level: int,
+        channel: str,
+        to: str,
+        status: DeliveryStatus,
+        attempts: int,
+        detail: str | None,
+        at: datetime,
+    ) -> DeliveryRecord:
+        """Append a delivery outcome for a page."""
+        ...
+
+    def list_deliveries(self, page_id: str) -> list[DeliveryRecord]:
+        """A page's deliveries in the order recorded."""
+        ...
+
+
+class OutboxStore(Protocol):
+    """Notifications waiting to be sent, handed to one worker at a time by leases."""
+
+    def enqueue(
+        self,
+        page_id: str,
+        level: int,
+        channels: Sequence[str],
+        not_before: datetime,
+        at: datetime,
+    ) -> OutboxItem:
+        """Queue a notification of ``page_id`` at ``level`` to send from ``not_before`` on."""
+        ...
+
+    def claim_outbox(
+        self, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` ready items (due, not claimed or lease expired) to ``worker``."""
+        ...
+
+    def complete_outbox(self, item_id: int) -> bool:
+        """Remove a sent item; False if it was already gone."""
+        ...
+
+    def release_outbox(
+        self,
+        item_id: int,
+        error: str,
+        now: datetime,
+        *,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Give a claimed item back after a failed attempt (attempts + 1, claim cleared).
+
+        ``not_before`` postpones the next attempt (backoff). False if the item no longer exists.
+        """
+        ...
+
+    def outbox_items(self) -> list[OutboxItem]:
+        """Every queued item, in send order."""
+        ...
+
+
+class Store(RunStore, PageStore, OutboxStore, Protocol):
+    """A whole store: every concern, plus its lifecycle. Open one with ``open_store()``."""
+
+    def schema_version(self) -> int:
+        """How many of the backend's migrations have been applied."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...

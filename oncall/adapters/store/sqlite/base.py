@@ -1,0 +1,177 @@
+"""One SQLite connection: opening, WAL, migrations, short transactions and error messages.
+
+One file, shared safely by several processes (and machines on a shared disk that honours
+POSIX locks): WAL journal, a busy timeout, and every write in its own short
+``BEGIN IMMEDIATE`` transaction that is committed before the call returns, so a crash loses
+nothing already reported.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Self
+
+from oncall.adapters.store.location import ENV_VAR
+from oncall.adapters.store.rules import page_not_found
+from oncall.adapters.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+from oncall.errors import StoreError
+
+__all__ = ["BUSY_TIMEOUT", "SqliteBase"]
+
+BUSY_TIMEOUT = timedelta(seconds=10)
+_WAL_RETRY_PAUSE = timedelta(milliseconds=20)
+
+_FIX = f"set {ENV_VAR} to a writable file path"
+
+
+class SqliteBase:
+    """A handle on the SQLite state file. Open with :meth:`open`; close when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        """Open (creating if needed) the store at ``path``."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the state directory {path.parent}: {exc.strerror or exc}; {_FIX}"
+            ) from exc
+        try:
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT.total_seconds(),
+                isolation_level=None,  # no implicit transactions: we BEGIN/COMMIT ourselves
+            )
+        except sqlite3.Error as exc:
+            raise _store_error(path, "open", exc) from exc
+        store = cls(path, conn)
+        try:
+            store._configure()
+            store._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        with self._guard("read"):
+            row = self._conn.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    def _configure(self) -> None:
+        with self._guard("open"):
+            ms = int(BUSY_TIMEOUT.total_seconds() * 1000)
+            self._conn.execute(f"PRAGMA busy_timeout = {ms}")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            mode = self._switch_to_wal()
+            self._conn.execute("PRAGMA synchronous = FULL")
+        if str(mode).lower() != "wal":
+            raise StoreError(
+                f"cannot use WAL journal mode for the store at {self.path} (got {mode!r}); "
+                f"the file system may not support it: {_FIX} on a local disk"
+            )
+
+    def _switch_to_wal(self) -> str:
+        """Set WAL mode. SQLite answers "locked" at once, without waiting on the busy timeout,
+        while another connection is switching a fresh file to WAL; so retry, boundedly."""
+        attempts = int(BUSY_TIMEOUT / _WAL_RETRY_PAUSE)
+        for attempt in range(attempts):
+            try:
+                return str(self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(_WAL_RETRY_PAUSE.total_seconds())
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _migrate(self) -> None:
+        if self.schema_version() == SCHEMA_VERSION:
+            return
+        with self._write("upgrade"):
+            version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store at {self.path} has schema version {version}, newer than this "
+                    f"oncall understands ({SCHEMA_VERSION}): upgrade oncall, or {_FIX}"
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise _store_error(self.path, action, exc) from exc
+
+    @contextmanager
+    def _write(self, action: str = "write to") -> Iterator[sqlite3.Connection]:
+        """One short write transaction holding the write lock from the start; committed on exit."""
+        with self._guard(action):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several SELECTs see one consistent snapshot."""
+        with self._guard("read"):
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    @staticmethod
+    def _require_page(db: sqlite3.Connection, page_id: str) -> None:
+        if db.execute("SELECT 1 FROM pages WHERE page_id = ?", (page_id,)).fetchone() is None:
+            raise page_not_found(page_id)
+
+
+def _store_error(path: Path, action: str, exc: sqlite3.Error) -> StoreError:
+    """A StoreError naming the file, what went wrong and how to fix it."""
+    text = str(exc)
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered:
+        hint = f"the file is corrupt or not an oncall store: move it aside, or {_FIX}"
+    elif "locked" in lowered or "busy" in lowered:
+        hint = (
+            f"another process held the store for over {BUSY_TIMEOUT.total_seconds():g}s: "
+            "retry, or find the stuck oncall process"
+        )
+    elif "readonly" in lowered or "unable to open" in lowered or "permission" in lowered:
+        hint = f"check the file and its directory are writable, or {_FIX}"
+    elif "disk" in lowered or "full" in lowered or "i/o" in lowered:
+        hint = f"check free space and the disk, or {_FIX}"
+    else:
+        hint = f"if this persists, move the file aside or {_FIX}"
+    return StoreError(f"cannot {action} the store at {path}: {text}; {hint}")

@@ -1,0 +1,136 @@
+"""The paging outbox in SQLite: queued notifications, handed out as leases under the write lock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from oncall.adapters.store.records import OutboxItem
+from oncall.adapters.store.rules import check_limit
+from oncall.adapters.store.sqlite.base import SqliteBase
+from oncall.adapters.store.sqlite.codec import (
+    from_text,
+    from_text_or_none,
+    utc_text,
+    utc_text_or_none,
+)
+
+__all__ = ["SqliteOutboxStore"]
+
+_OUTBOX_COLUMNS = (
+    "id, page_id, level, channels, not_before, attempts, last_error, created, "
+    "claimed_by, claimed_until"
+)
+
+
+class SqliteOutboxStore(SqliteBase):
+    """The :class:`~oncall.adapters.store.protocol.OutboxStore` part of the SQLite store."""
+
+    def enqueue(
+        self,
+        page_id: str,
+        level: int,
+        channels: Sequence[str],
+        not_before: datetime,
+        at: datetime,
+    ) -> OutboxItem:
+        """Queue a notification of ``page_id`` at ``level`` to send from ``not_before`` on."""
+        not_before_text = utc_text(not_before, "not_before")
+        at_text = utc_text(at, "at")
+        with self._write() as db:
+            self._require_page(db, page_id)
+            cursor = db.execute(
+                "INSERT INTO outbox (page_id, level, channels, not_before, created) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (page_id, level, json.dumps(list(channels)), not_before_text, at_text),
+            )
+            row = db.execute(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (cursor.lastrowid,)
+            ).fetchone()
+        return _outbox_from_row(row)
+
+    def claim_outbox(
+        self, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` ready items (due, not claimed or lease expired) to ``worker``."""
+        check_limit(limit)
+        if lease <= timedelta(0):
+            raise ValueError(f"lease must be positive, got {lease}")
+        now_text = utc_text(now, "now")
+        until_text = utc_text(now + lease, "now")
+        with self._write() as db:
+            ids = [
+                int(r[0])
+                for r in db.execute(
+                    "SELECT id FROM outbox WHERE not_before <= ? "
+                    "AND (claimed_until IS NULL OR claimed_until <= ?) "
+                    "ORDER BY not_before, id LIMIT ?",
+                    (now_text, now_text, limit),
+                )
+            ]
+            if not ids:
+                return []
+            marks = ", ".join("?" * len(ids))
+            db.execute(
+                f"UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
+                (worker, until_text, *ids),
+            )
+            rows = db.execute(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id IN ({marks}) "
+                "ORDER BY not_before, id",
+                ids,
+            ).fetchall()
+        return [_outbox_from_row(r) for r in rows]
+
+    def complete_outbox(self, item_id: int) -> bool:
+        """Remove a sent item; False if it was already gone."""
+        with self._write() as db:
+            return db.execute("DELETE FROM outbox WHERE id = ?", (item_id,)).rowcount == 1
+
+    def release_outbox(
+        self,
+        item_id: int,
+        error: str,
+        now: datetime,
+        *,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Give a claimed item back after a failed attempt (attempts + 1, claim cleared).
+
+        ``not_before`` postpones the next attempt (backoff); ``now`` is when it failed and
+        must be aware. False if the item no longer exists.
+        """
+        utc_text(now, "now")
+        not_before_text = utc_text_or_none(not_before, "not_before")
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, "
+                "claimed_until = NULL, not_before = COALESCE(?, not_before) WHERE id = ?",
+                (error, not_before_text, item_id),
+            )
+            return cursor.rowcount == 1
+
+    def outbox_items(self) -> list[OutboxItem]:
+        """Every queued item, in send order."""
+        with self._guard("read"):
+            rows = self._conn.execute(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY not_before, id"
+            ).fetchall()
+        return [_outbox_from_row(r) for r in rows]
+
+
+def _outbox_from_row(row: Sequence[Any]) -> OutboxItem:
+    return OutboxItem(
+        id=int(row[0]),
+        page_id=row[1],
+        level=int(row[2]),
+        channels=tuple(json.loads(row[3])),
+        not_before=from_text(row[4]),
+        attempts=int(row[5]),
+        last_error=row[6],
+        created=from_text(row[7]),
+        claimed_by=row[8],
+        claimed_until=from_text_or_none(row[9]),
+    )
