@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
 
 from oncall.cli.output import terminal
 from oncall.errors import UsageError
-
-
-@dataclass
-class SchemaFileOut:
-    name: str
-    path: str
-    describes: str
-    changed: bool
-
-
-@dataclass
-class SchemaWriteReport:
-    directory: str
-    files: list[SchemaFileOut] = field(default_factory=list)
 
 
 def schema(
@@ -55,33 +40,19 @@ def schema(
 
       oncall schema --output schemas
     """
-    from oncall.schemas import SCHEMA_FILES, compute_schema, render_schema, schema_file_name
+    from oncall.config.schema import SCHEMA_FILES, compute_schema, write_schemas
 
     names = list(SCHEMA_FILES)
     if name is not None and name not in SCHEMA_FILES:
         raise UsageError(f"unknown schema '{name}'; known: {', '.join(names)}")
     wanted = [name] if name is not None else names
-    schemas = {n: compute_schema(n) for n in wanted}
     if output is None:
+        schemas = {n: compute_schema(n) for n in wanted}
         terminal.json(schemas[wanted[0]] if name is not None else schemas)
         return
-    from oncall.fileutil import atomic_write
-
     if output.exists() and not output.is_dir():
         raise UsageError(f"--output {output}: not a directory")
-    report = SchemaWriteReport(directory=str(output))
-    for n, body in schemas.items():
-        path = output / schema_file_name(n)
-        data = render_schema(body).encode()
-        try:
-            changed = path.read_bytes() != data
-        except OSError:
-            changed = True
-        if changed:
-            atomic_write(path, data)
-        report.files.append(
-            SchemaFileOut(name=n, path=str(path), describes=SCHEMA_FILES[n], changed=changed)
-        )
+    report = write_schemas(output, wanted)
     if json_:
         terminal.json(report)
         return

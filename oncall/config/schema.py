@@ -17,13 +17,17 @@ the YAML (YAML 1.2: ``2026-01-05`` and ``09:00`` are strings):
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic.json_schema import JsonSchemaValue
     from pydantic_core import core_schema
+
+    from oncall.reports.schema import SchemaWriteReport
 
 __all__ = [
     "DRAFT",
@@ -34,6 +38,7 @@ __all__ = [
     "schema_comment",
     "schema_file_name",
     "schema_id",
+    "write_schemas",
 ]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -60,8 +65,9 @@ DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
 
 
 def _models() -> dict[str, type[BaseModel]]:
-    from oncall.config_models import OwnersFile, RotationFile
-    from oncall.domain.paging import PagingConfig
+    from oncall.config.models.owners import OwnersFile
+    from oncall.config.models.rotation import RotationFile
+    from oncall.config.models.paging import PagingConfig
     from oncall.domain.runbook import Runbook
     from oncall.runbooks import StateFile
 
@@ -91,7 +97,7 @@ def schema_comment(name: str, directory: str = "../schemas") -> str:
 def _generator() -> type[Any]:
     from pydantic.json_schema import GenerateJsonSchema
 
-    from oncall.domain.checks import duration_text
+    from oncall.domain.timeutil import format_duration
 
     class Generator(GenerateJsonSchema):
         def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
@@ -116,7 +122,7 @@ def _generator() -> type[Any]:
 
         def encode_default(self, dft: Any) -> Any:
             if isinstance(dft, timedelta):
-                return duration_text(dft)
+                return format_duration(dft, style="exact")
             return super().encode_default(dft)
 
     return Generator
@@ -173,3 +179,25 @@ def compute_schemas() -> dict[str, dict[str, Any]]:
 def render_schema(schema: dict[str, Any]) -> str:
     """The text of a ``.schema.json`` file: stable, indented, ending in a newline."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(directory: Path, names: Sequence[str]) -> SchemaWriteReport:
+    """Write ``directory/<name>.schema.json`` for each of ``names`` (atomically), only
+    when its text changed; the report says which files were written."""
+    from oncall.adapters.files import atomic_write
+    from oncall.reports.schema import SchemaFileOut, SchemaWriteReport
+
+    report = SchemaWriteReport(directory=str(directory))
+    for name in names:
+        path = directory / schema_file_name(name)
+        data = render_schema(compute_schema(name)).encode()
+        try:
+            changed = path.read_bytes() != data
+        except OSError:
+            changed = True
+        if changed:
+            atomic_write(path, data)
+        report.files.append(
+            SchemaFileOut(name=name, path=str(path), describes=SCHEMA_FILES[name], changed=changed)
+        )
+    return report

@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from oncall.config.marks import Marks, PathKey
 from oncall.errors import ConfigError, Problem
-from oncall.marks import Marks, PathKey
 
 _SAFE_TAG_PREFIX = "tag:yaml.org,2002:"
 _SAFE_TAGS = {

@@ -330,28 +330,3 @@ def test_no_config_found_says_how_to_point_at_one(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"oncall: no config found in {tmp_path.resolve()}")
     assert "--config-dir DIR" in result.stderr and "ONCALL_CONFIG_DIR" in result.stderr
-
-
-def test_config_cache_is_used_and_bounded(
-    config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import oncall.config as config
-
-    monkeypatch.setenv("ONCALL_CACHE_DIR", str(tmp_path / "cache"))
-    first = config.load_config(config_dir)
-    entries = list((tmp_path / "cache" / "config").glob("*.json"))
-    assert len(entries) == 1
-    # A hit builds the same config without validating again.
-    monkeypatch.setattr(config, "_load_and_check", lambda d: pytest.fail("validated again"))
-    again = config.load_config(config_dir)
-    assert again.owners.pipelines["aggregate-profit"].secondary == "de4"
-    assert again.rotation_specs == first.rotation_specs
-    # An edit changes the key: the old entry is not served, and old entries are pruned.
-    monkeypatch.undo()
-    monkeypatch.setenv("ONCALL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(config, "_CACHE_KEEP", 2)
-    owners = config_dir / "owners.yaml"
-    for n in range(4):
-        owners.write_text(owners.read_text() + f"# edit {n}\n")
-        config.load_config(config_dir)
-    assert len(list((tmp_path / "cache" / "config").glob("*.json"))) == 2

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from oncall.schemas import SCHEMA_FILES, compute_schema, render_schema, schema_comment
+from oncall.config.schema import SCHEMA_FILES, compute_schema, render_schema, schema_comment
 from tests.conftest import REPO, Run
 
 SCHEMAS = REPO / "schemas"
@@ -145,7 +145,7 @@ def test_a_bad_file_fails_schema_validation(
 def test_bad_paging_values_fail_like_the_loader() -> None:
     from pydantic import ValidationError
 
-    from oncall.domain.paging import PagingConfig
+    from oncall.config.models.paging import PagingConfig
 
     base = editor_view(yaml.safe_load((REPO / "config" / "paging.yaml").read_text()))
     for value, ok in [("15m", True), ("1h30m", True), (900, True), ("PT15M", False)]:

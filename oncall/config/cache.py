@@ -1,0 +1,173 @@
+"""The cache of validated config: a warm start reads one JSON file and never imports pydantic.
+
+Entries live under the user cache dir (``$ONCALL_CACHE_DIR/config/<key>.json``), keyed by
+the files' bytes, the runbook file names and the versions of oncall, Python and the holidays
+package. Models are stored as tagged plain data and come back as read-only namespaces with
+the same attributes. A missing, stale or corrupt entry only costs a re-validation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from oncall import __version__
+from oncall.config.loaded import Config
+from oncall.config.locate import runbooks_dir
+from oncall.config.marks import Marks
+from oncall.errors import Problem
+
+CACHE_FORMAT = "1"
+CACHE_KEEP = 32
+"""How many entries (config versions) are kept; older ones are pruned on write."""
+CACHE_DIR_ENV = "ONCALL_CACHE_DIR"
+
+
+def cache_root() -> Path:
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("oncall"))
+
+
+def entry_path(directory: Path, owners: bytes, rotation: bytes) -> Path:
+    """Where the validated config of these file contents is (or would be) cached."""
+    return cache_root() / "config" / f"{fingerprint(directory, owners, rotation)}.json"
+
+
+def fingerprint(directory: Path, owners: bytes, rotation: bytes) -> str:
+    """Everything a validated config depends on: file contents, runbook names, versions
+    (of oncall, Python and the holidays package, whose calendars validation checks)."""
+    try:
+        names = sorted(p for p in os.listdir(runbooks_dir(directory)) if p.endswith(".yaml"))
+    except OSError:
+        names = []
+    digest = hashlib.sha256()
+    from oncall.adapters.calendars import holidays_version
+
+    for part in (
+        CACHE_FORMAT,
+        __version__,
+        holidays_version(),
+        sys.version,
+        str(directory.resolve()),
+        str(directory),
+        "\n".join(names),
+    ):
+        digest.update(part.encode() + b"\0")
+    digest.update(owners + b"\0" + rotation)
+    return digest.hexdigest()
+
+
+def read_entry(path: Path, directory: Path) -> Config | None:
+    """The cached config at ``path``, or None when it is missing, stale or corrupt."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(raw, dict) and raw.get("format") == CACHE_FORMAT):
+        return None
+    try:
+        return Config(
+            directory,
+            _from_plain(raw["owners"]),
+            _from_plain(raw["rotation"]),
+            _marks_from(raw["owners_marks"]),
+            _marks_from(raw["rotation_marks"]),
+            [Problem(*w) for w in raw["warnings"]],
+        )
+    except (KeyError, TypeError, ValueError):
+        return None  # corrupt entry: validate again
+
+
+def write_entry(path: Path, cfg: Config) -> None:
+    """Cache ``cfg`` at ``path`` (atomically) and prune old entries beside it."""
+    from oncall.adapters.files import atomic_write
+
+    payload = {
+        "format": CACHE_FORMAT,
+        "owners": _to_plain(cfg.owners),
+        "rotation": _to_plain(cfg.rotation),
+        "owners_marks": _marks_plain(cfg.owners_marks),
+        "rotation_marks": _marks_plain(cfg.rotation_marks),
+        "warnings": [[w.path, w.line, w.col, w.message, w.severity] for w in cfg.warnings],
+    }
+    # A cache we cannot write only costs a re-validation next time.
+    with contextlib.suppress(OSError):
+        atomic_write(path, json.dumps(payload, separators=(",", ":")).encode())
+        prune(path.parent, keep=CACHE_KEEP)
+
+
+def as_cached(cfg: Config) -> Config:
+    """``cfg`` as a cache hit would return it: the same plain namespaces, not the models."""
+    return Config(
+        cfg.dir,
+        _from_plain(_to_plain(cfg.owners)),
+        _from_plain(_to_plain(cfg.rotation)),
+        cfg.owners_marks,
+        cfg.rotation_marks,
+        cfg.warnings,
+    )
+
+
+def prune(folder: Path, *, keep: int) -> None:
+    """Drop all but the ``keep`` most recently written entries (old config versions)."""
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def _to_plain(value: Any) -> Any:
+    """Validated models as JSON-able data, tagged so that ``_from_plain`` can rebuild them."""
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        return {"__m__": {name: _to_plain(getattr(value, name)) for name in fields}}
+    if isinstance(value, dict):
+        return {"__d__": {str(k): _to_plain(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return {"__dt__": value.isoformat()}
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    return value
+
+
+def _from_plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_from_plain(v) for v in value)
+    if isinstance(value, dict):
+        if "__m__" in value:
+            return SimpleNamespace(**{k: _from_plain(v) for k, v in value["__m__"].items()})
+        if "__d__" in value:
+            return {k: _from_plain(v) for k, v in value["__d__"].items()}
+        if "__dt__" in value:
+            return datetime.fromisoformat(value["__dt__"])
+        if "__date__" in value:
+            return date.fromisoformat(value["__date__"])
+    return value
+
+
+def _marks_plain(marks: Marks) -> dict[str, Any]:
+    return {
+        "path": str(marks.path),
+        "values": [[list(k), *v] for k, v in marks.values.items()],
+        "keys": [[list(k), *v] for k, v in marks.keys.items()],
+    }
+
+
+def _marks_from(raw: dict[str, Any]) -> Marks:
+    marks = Marks(Path(raw["path"]))
+    marks.values = {tuple(k): (line, col) for k, line, col in raw["values"]}
+    marks.keys = {tuple(k): (line, col) for k, line, col in raw["keys"]}
+    return marks
