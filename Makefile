@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 DEMO_STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean docs
+.PHONY: demo test lint typecheck pytest bench clean docs postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,23 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(DEMO_STAMP)
 	@bash scripts/demo.sh
 
-test: $(STAMP)
+test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict oncall
 	$(BIN)/python -m pytest
+
+# Some tests start a real PostgreSQL server (tests/support/postgres.py). Debian keeps its
+# binaries off PATH, in /usr/lib/postgresql/<version>/bin; install them when neither has one.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: no PostgreSQL server found; installing Debian's postgresql package"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+	else \
+	  echo "make: no PostgreSQL server found (install postgresql); its tests will be skipped"; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -11,6 +11,9 @@ from typer.testing import CliRunner, Result
 
 from oncall.cli import app
 
+# Fixtures shared beyond one directory: ``postgres_url`` (a real server, started on first use).
+pytest_plugins = ("tests.support.postgres",)
+
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CONFIG = REPO / "config"
 SHIPPED_RUNBOOKS = REPO / "runbooks"
