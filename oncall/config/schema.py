@@ -66,10 +66,10 @@ DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
 
 def _models() -> dict[str, type[BaseModel]]:
     from oncall.config.models.owners import OwnersFile
-    from oncall.config.models.rotation import RotationFile
     from oncall.config.models.paging import PagingConfig
+    from oncall.config.models.rotation import RotationFile
+    from oncall.config.models.state import StateFile
     from oncall.domain.runbook import Runbook
-    from oncall.runbooks import StateFile
 
     return {
         "owners": OwnersFile,
