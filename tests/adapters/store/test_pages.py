@@ -198,3 +198,14 @@ def test_deliveries_round_trip(store: Store) -> None:
     with pytest.raises(ValueError, match="bad delivery status"):
         store.record_delivery(page.page_id, 0, "slack", "de1", "lost", 1, None, NOW)  # type: ignore[arg-type]
     assert store.list_deliveries("p-other") == []
+
+
+def test_kind_and_runbook_round_trip_apart_from_the_details(store: Store) -> None:
+    notice = make_page("k-notice", kind="notice", runbook="backfill", details={"n": 1})
+    stored, _ = store.create_page_if_absent(notice)
+    loaded = store.get_page(notice.page_id)
+    assert loaded == stored
+    assert (loaded.kind, loaded.runbook, loaded.details) == ("notice", "backfill", {"n": 1})
+    plain, _ = store.create_page_if_absent(make_page("k-page"))
+    assert (plain.kind, plain.runbook) == ("page", None)
+    assert "_kind" not in plain.details and "_runbook" not in plain.details

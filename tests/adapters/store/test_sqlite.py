@@ -6,6 +6,7 @@ test_pages.py and test_outbox.py; this file checks what only the SQLite file sho
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -266,6 +267,18 @@ def test_one_live_page_per_dedup_key_is_enforced_by_the_database(
     )
     conn.close()
     assert store.get_page("p-dup") is not None
+
+
+def test_kind_and_runbook_keep_their_place_in_the_details_column(
+    store: Store, db_path: Path
+) -> None:
+    """Files written before pages had fields for them keep working, and the reverse."""
+    page = make_page("k", kind="notice", runbook="backfill", details={"n": 1})
+    store.create_page_if_absent(page)
+    conn = raw(db_path)
+    [details] = conn.execute("SELECT details FROM pages").fetchone()
+    conn.close()
+    assert json.loads(details) == {"n": 1, "_kind": "notice", "_runbook": "backfill"}
 
 
 # --------------------------------------------------------------------------- files of earlier versions
