@@ -1,7 +1,7 @@
 """Holiday calendar start-up cost: cold build (imports ``holidays``) vs warm on-disk cache.
 
 Each sample is a fresh interpreter, because the cost that matters is a CLI start-up.
-Inside the child it times the module import (``oncall.adapters.calendars`` and the domain
+Inside the child it times the module import (``oncall.adapters.calendar_cache`` and the domain
 it pulls in) separately from the first ``year(IN, 2026)`` call, which on a cold cache
 includes ``import holidays`` and the India build, and on a warm one reads one JSON file.
 """
@@ -23,7 +23,8 @@ SAMPLES = 7
 _CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from oncall.adapters.calendars import CachedHolidayCalendars, CalendarKey
+from oncall.adapters.calendar_cache import CachedHolidayCalendars
+from oncall.adapters.calendars import CalendarKey
 t1 = time.perf_counter()
 calendars = CachedHolidayCalendars()
 calendars.year(CalendarKey("IN"), 2026)

@@ -10,6 +10,7 @@ Exit codes:
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -35,6 +36,13 @@ class ConfigError(OncallError):
         super().__init__("\n".join(p.render() for p in problems))
 
 
+class Severity(StrEnum):
+    """How bad a ``Problem`` is; renders as its value (``error``, ``warning``)."""
+
+    error = "error"
+    warning = "warning"
+
+
 class Problem:
     """One finding of config validation: an error or a warning at a file location."""
 
@@ -46,16 +54,16 @@ class Problem:
         line: int,
         col: int,
         message: str,
-        severity: str = "error",
+        severity: Severity | str = Severity.error,
     ) -> None:
         self.path = str(path)
         self.line = line
         self.col = col
         self.message = message
-        self.severity = severity
+        self.severity = Severity(severity)
 
     def render(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Problem({self.render()!r})"
@@ -101,7 +109,115 @@ class NotFoundError(OncallError):
     exit_code = 2
 
 
-class ChecksFailedError(OncallError):
-    """Checks or validation found problems; the output already says which."""
 
-    exit_code = 1
+
+# --- roster: holiday calendars -------------------------------------------------------
+
+
+class CalendarError(OncallError):
+    """A holiday calendar that the ``holidays`` package does not know (a config problem)."""
+
+    exit_code = 2
+
+
+# --- paging ---------------------------------------------------------------------------
+
+
+class PagingNotConfiguredError(OncallError):
+    """``paging.yaml`` is missing from the config directory."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"paging is not configured: {path} does not exist; copy the example from the "
+            "project's config/paging.yaml and set its environment variables (see docs/paging.md)"
+        )
+
+
+class MissingSecretError(OncallError):
+    """A secret's environment variable is not set (the message names the variable only)."""
+
+    exit_code = 2
+
+    def __init__(self, env_name: str) -> None:
+        self.env_name = env_name
+        super().__init__(
+            f"environment variable {env_name} is not set; export it before paging "
+            "(see docs/paging.md)"
+        )
+
+
+class MissingSecretsError(OncallError):
+    """Secrets a command needs are not in the environment (names only, never values)."""
+
+    exit_code = 2
+
+    def __init__(self, names: list[str] | tuple[str, ...], *, why: str = "") -> None:
+        self.names = list(names)
+        which = ", ".join(self.names)
+        noun = "variable" if len(self.names) == 1 else "variables"
+        verb = "is" if len(self.names) == 1 else "are"
+        example = f"export {self.names[0]}=..." if self.names else "export ..."
+        super().__init__(
+            f"{why}environment {noun} {which} {verb} not set; export before paging, "
+            f"e.g. `{example}` (see docs/paging.md)"
+        )
+
+
+class NoChannelError(OncallError):
+    """A dry run found that no channel could deliver, for a reason other than secrets."""
+
+    exit_code = 2
+
+
+class BadBackoffError(OncallError):
+    """``$ONCALL_BACKOFF_BASE`` is not a usable number of seconds."""
+
+    exit_code = 2
+
+
+class PageNotDeliveredError(DeliveryError):
+    """No channel delivered; the notification is kept in the outbox (exit 3).
+
+    ``summary`` is the JSON of what was attempted (the command's result)."""
+
+    def __init__(self, message: str, summary: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary or {}
+
+
+# -- runbooks and state sources -------------------------------------------------------------
+
+
+class SourceSpecError(ValueError):
+    """A state source's settings cannot be used; ``key`` names the setting at fault.
+
+    Raised while building a source; the state.yaml loader places it at that key.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class InterruptedRunError(OncallError):
+    """Ctrl-C or Ctrl-D during a run: the run stays ``running``, so it can be resumed."""
+
+    exit_code = 130
+
+    def __init__(self, runbook: str, run_id: str) -> None:
+        self.runbook = runbook
+        self.run_id = run_id
+        super().__init__(
+            f"interrupted: run {run_id} is unfinished; resume with: "
+            f"oncall runbook {runbook} --resume {run_id}"
+        )
+
+
+# --- scaffold ------------------------------------------------------------------------
+
+
+class ProjectExistsError(UsageError):
+    """``oncall init`` would overwrite a file (or DIR is a file): nothing was written."""

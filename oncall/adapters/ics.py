@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from oncall.reports import RotationScheduleOut, ShiftOut
+from oncall.reports.schedule import RotationScheduleOut, ShiftOut
 
 PRODID = "-//oncall-cli//oncall schedule//EN"
 

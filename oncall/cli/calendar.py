@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-from oncall.cli.common import JSON_HELP, get_config, resolve_now
+from oncall.cli.common import JSON_HELP, get_config, parse_when, resolve_now
 from oncall.cli.output import terminal
-from oncall.errors import UsageError
-
-if TYPE_CHECKING:
-    from oncall.config import Config
-    from oncall.reports import RotationScheduleOut
-
-BACK_WEEKS = 4
-AHEAD_WEEKS = 26
-_FILE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_OURS = re.compile(r"^(person|rotation)-.+\.ics$")
+from oncall.services.calendar import AHEAD_WEEKS, BACK_WEEKS
 
 calendar_app = typer.Typer(
     name="calendar",
@@ -29,24 +17,6 @@ calendar_app = typer.Typer(
     rich_markup_mode=None,
     help="Calendars of the on-call schedule (ICS) to publish for subscription.",
 )
-
-
-@dataclass
-class CalendarFileOut:
-    path: str
-    kind: str
-    id: str
-    events: int
-
-
-@dataclass
-class CalendarExportReport:
-    directory: str
-    start: datetime
-    end: datetime
-    generated: datetime
-    files: list[CalendarFileOut] = field(default_factory=list)
-    stale: list[str] = field(default_factory=list)
 
 
 @calendar_app.command("export")
@@ -89,58 +59,18 @@ def export(
 
       oncall calendar export public/ --from 2026-01-01 --weeks 52 --json
     """
-    from oncall.domain.timeutil import parse_instant, resolve_wall_time
-    from oncall.fileutil import atomic_write
-    from oncall.ics import render_ics
-    from oncall.service import build_availability, compute_schedule, default_calendars
+    from oncall.services.calendar import default_export_start, export_calendars
 
     cfg = get_config(ctx)
-    tz = cfg.team_tz
-    clock = resolve_now(now, tz, option="--now")
+    clock = resolve_now(now, cfg.team_tz, option="--now")
     if from_ is not None:
-        try:
-            start = parse_instant(from_, tz)
-        except ValueError as exc:
-            raise UsageError(f"--from: {exc}") from None
+        start = parse_when(from_, cfg.team_tz, option="--from")
     else:
-        first = clock.astimezone(tz).date() - timedelta(weeks=BACK_WEEKS)
-        start = resolve_wall_time(first, time(0, 0), tz)
+        start = default_export_start(cfg, clock)
     end = start + timedelta(weeks=weeks)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"{directory} exists and is not a directory")
-    for rid in cfg.rotation.rotations:
-        if not _FILE_ID.match(rid):
-            raise UsageError(
-                f"rotation id '{rid}' cannot be part of a file name: use letters, digits, "
-                "'.', '-' and '_' in rotations of rotation.yaml"
-            )
-
-    calendars = default_calendars()
-    availability = build_availability(cfg, calendars)
-    report, _ = compute_schedule(cfg, availability, start, end, calendars=calendars)
-    for warning in report.warnings:
+    out, warnings = export_calendars(cfg, directory, start, end, now=clock)
+    for warning in warnings:
         terminal.warn(warning)
-
-    out = CalendarExportReport(
-        directory=str(directory), start=start, end=end, generated=clock.astimezone(tz)
-    )
-    outputs: list[tuple[str, str, str, list[RotationScheduleOut]]] = []
-    for pid in _people(cfg, report.rotations):
-        mine = _only(report.rotations, pid)
-        outputs.append(("person", pid, f"On call - {pid}", mine))
-    for rot in report.rotations:
-        outputs.append(("rotation", rot.rotation, f"On call - rotation {rot.rotation}", [rot]))
-    for kind, ident, title, rotations in outputs:
-        path = directory / f"{kind}-{ident}.ics"
-        atomic_write(path, render_ics(rotations, name=title, generated=clock))
-        events = sum(len(r.shifts) for r in rotations)
-        out.files.append(CalendarFileOut(path=str(path), kind=kind, id=ident, events=events))
-    written = {Path(f.path).name for f in out.files}
-    out.stale = sorted(
-        str(p) for p in directory.iterdir() if _OURS.match(p.name) and p.name not in written
-    )
-    for stale in out.stale:
-        terminal.warn(f"{stale} was not written by this export (delete it if it is stale)")
     if json_:
         terminal.json(out)
         return
@@ -150,26 +80,6 @@ def export(
         [[Path(f.path).name, f.kind, str(f.events)] for f in out.files],
         title=title,
     )
-
-
-def _people(cfg: Config, rotations: list[RotationScheduleOut]) -> list[str]:
-    """Rotation members and anyone holding a shift (overrides), in owners.yaml order."""
-    wanted = {m for r in cfg.rotation.rotations.values() for m in r.members}
-    wanted |= {s.person for r in rotations for s in r.shifts}
-    return [pid for pid in cfg.owners.people if pid in wanted]
-
-
-def _only(rotations: list[RotationScheduleOut], person: str) -> list[RotationScheduleOut]:
-    from oncall.reports import RotationScheduleOut
-
-    return [
-        RotationScheduleOut(
-            rotation=r.rotation,
-            timezone=r.timezone,
-            shifts=[s for s in r.shifts if s.person == person],
-        )
-        for r in rotations
-    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -32,10 +32,15 @@ def get_config(ctx: typer.Context) -> Config:
 
 def resolve_now(value: str | None, tz: ZoneInfo, *, option: str = "--at") -> datetime:
     """The instant a command judges at: ``now`` (the clock) or an ISO 8601 value."""
-    from oncall.domain.timeutil import parse_instant
-
     if value is None or value.strip().lower() == "now":
         return datetime.now(tz)
+    return parse_when(value, tz, option=option)
+
+
+def parse_when(value: str, tz: ZoneInfo, *, option: str) -> datetime:
+    """An ISO 8601 date or datetime option (naive: wall time in ``tz``); UsageError if bad."""
+    from oncall.domain.timeutil import parse_instant
+
     try:
         return parse_instant(value, tz)
     except ValueError as exc:

@@ -6,7 +6,6 @@ import typer
 
 from oncall.cli.common import JSON_HELP, get_config
 from oncall.cli.output import terminal
-from oncall.errors import NotFoundError
 
 
 def owners(
@@ -22,33 +21,10 @@ def owners(
 
       oncall owners aggregate-profit --json
     """
-    from oncall.reports import OwnerRow, OwnersReport
+    from oncall.services.roster import compute_owners
 
-    cfg = get_config(ctx)
-    pipelines = cfg.owners.pipelines
-    if pipeline is not None and pipeline not in pipelines:
-        import difflib
-
-        guess = difflib.get_close_matches(pipeline, list(pipelines), n=1)
-        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-        raise NotFoundError(
-            f"unknown pipeline '{pipeline}'{hint}; known: {', '.join(sorted(pipelines))}"
-        )
-    rows = [
-        OwnerRow(
-            id=pid,
-            name=spec.name,
-            family=spec.family,
-            purpose=spec.purpose,
-            primary=spec.primary,
-            secondary=spec.secondary,
-            rotation=cfg.pipeline_rotation(pid),
-            runbook=spec.runbook,
-        )
-        for pid, spec in pipelines.items()
-        if pipeline is None or pid == pipeline
-    ]
-    report = OwnersReport(pipelines=rows)
+    report = compute_owners(get_config(ctx), pipeline)
+    rows = report.pipelines
     if json_:
         terminal.json(report)
         return

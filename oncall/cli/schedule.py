@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from oncall.reports import ScheduleReport
+    from oncall.reports.schedule import ScheduleReport
 
-from oncall.cli.common import get_config, resolve_now
+from oncall.cli.common import get_config, parse_when, resolve_now
 from oncall.cli.output import render_json, render_plain_table, terminal
 from oncall.errors import UsageError
 
@@ -64,9 +64,8 @@ def schedule(
 
       oncall schedule --person de2 --format ics -o de2.ics
     """
-    from oncall.domain.rotation import shift_at
-    from oncall.domain.timeutil import parse_instant
-    from oncall.service import build_availability, compute_schedule, default_calendars
+    from oncall.services.roster import build_availability, default_calendars
+    from oncall.services.schedule import compute_schedule, current_shift_start
 
     cfg = get_config(ctx)
     tz = cfg.team_tz
@@ -76,27 +75,16 @@ def schedule(
     calendars = default_calendars()
     availability = build_availability(cfg, calendars)
     if from_ is not None:
-        start = _date_option(from_, "--from", tz, parse_instant)
+        start = parse_when(from_, tz, option="--from")
     else:
-        rid = rotation or next(iter(cfg.rotation.rotations))
-        if rid not in cfg.rotation_specs:
-            from oncall.service import resolve_rotation
-
-            resolve_rotation(cfg, rid)
-        current = shift_at(
-            cfg.rotation_specs[rid],
-            now,
-            availability=availability,
-            overrides=cfg.overrides_for(rid),
-        )
-        start = current.start if current else now
+        start = current_shift_start(cfg, availability, rotation, now)
     if to is not None:
-        end = _date_option(to, "--to", tz, parse_instant)
+        end = parse_when(to, tz, option="--to")
     else:
         end = start + timedelta(weeks=weeks or 8)
     if end <= start:
         raise UsageError(f"--to ({end:%Y-%m-%d}) must be after --from ({start:%Y-%m-%d})")
-    report, _ = compute_schedule(
+    report = compute_schedule(
         cfg,
         availability,
         start,
@@ -110,26 +98,12 @@ def schedule(
         terminal.warn(warning)
     fmt = Format.json if json_ else format_
     if fmt is Format.ics:
-        from oncall.ics import render_ics
+        from oncall.services.calendar import render_schedule_ics
 
-        who = f" - {person}" if person else ""
-        data = render_ics(report.rotations, name=f"On call{who}", generated=now)
-        _emit(data, output)
+        _emit(render_schedule_ics(report, person=person, now=now), output)
         return
-    text = render_schedule(report, fmt, cfg.person_name)
+    text = render_schedule(report, fmt)
     _emit(text.encode(), output)
-
-
-def _date_option(value: str, option: str, tz: object, parse: object) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    from oncall.domain.timeutil import parse_instant
-
-    assert isinstance(tz, ZoneInfo)
-    try:
-        return parse_instant(value, tz)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
 
 
 def _emit(data: bytes, output: Path | None) -> None:
@@ -139,16 +113,18 @@ def _emit(data: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
         sys.stdout.flush()
         return
-    from oncall.fileutil import atomic_write
+    from oncall.adapters.files import atomic_write
 
     atomic_write(output, data)
 
 
 def _fmt(t: datetime) -> str:
-    return f"{t:%a %b %d %H:%M}"
+    from oncall.domain.timeutil import format_time
+
+    return format_time(t, style="short")
 
 
-def render_schedule(report: ScheduleReport, fmt: Format, name_of: object) -> str:
+def render_schedule(report: ScheduleReport, fmt: Format) -> str:
     if fmt is Format.json:
         return render_json(report)
     columns = ["Start", "End", "On call", "Why", "Notes"]

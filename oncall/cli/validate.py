@@ -26,28 +26,13 @@ def validate(
 
       oncall --config-dir ./config validate --json
     """
-    from oncall.reports import Finding, ValidateReport
-    from oncall.service import collect_problems
+    from oncall.services.validation import compute_validation
 
-    problems = collect_problems(config_dir(ctx), now_text=now, resolve_now=resolve_now)
-    findings = [
-        Finding(
-            file=p.path,
-            line=p.line,
-            col=p.col,
-            severity="warning" if p.severity == "warning" else "error",
-            message=p.message,
-        )
-        for p in problems
-    ]
-    errors = sum(1 for f in findings if f.severity == "error")
-    report = ValidateReport(
-        ok=errors == 0, errors=errors, warnings=len(findings) - errors, findings=findings
-    )
+    report = compute_validation(config_dir(ctx), now_text=now, resolve_now=resolve_now)
     if json_:
         terminal.json(report)
     else:
-        for f in findings:
+        for f in report.findings:
             terminal.line(f"{f.file}:{f.line}:{f.col}: {f.severity}: {f.message}")
         summary = f"{report.errors} error(s), {report.warnings} warning(s)"
         terminal.line(("config is valid: " if report.ok else "config has problems: ") + summary)

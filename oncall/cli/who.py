@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from oncall.reports import DayOffOut, OnCallOut, WhoReport
+    from oncall.reports.roster import DayOffOut, OnCallOut, WhoReport
 
 from oncall.cli.common import JSON_HELP, get_config, resolve_now
 from oncall.cli.output import terminal
@@ -39,7 +39,7 @@ def who(
 
       oncall who --at 2026-12-24T10:00 --json
     """
-    from oncall.service import build_availability, compute_who
+    from oncall.services.roster import build_availability, compute_who
 
     cfg = get_config(ctx)
     when = resolve_now(at, cfg.team_tz)
@@ -51,7 +51,9 @@ def who(
 
 
 def _fmt(t: datetime) -> str:
-    return f"{t:%a %Y-%m-%d %H:%M} {t.tzname()}"
+    from oncall.domain.timeutil import format_time
+
+    return format_time(t, style="day")
 
 
 def _days(items: list[DayOffOut]) -> str:

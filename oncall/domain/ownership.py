@@ -143,7 +143,7 @@ def _backups(oncall: str, primary: str, secondary: str, members: Sequence[str]) 
 
 def resolve_escalation(
     *,
-    responder: str,
+    responder: str | None,
     primary: str,
     secondary: str,
     manager: str | None,
@@ -153,8 +153,11 @@ def resolve_escalation(
 ) -> list[str]:
     """Escalation chain at ``at``: the responder, then the pipeline's primary and secondary
     owners who are available (each once), then the team manager if set. Nobody repeats.
+
+    With no responder (the rotation has not started) the chain is the available owners,
+    then the manager: the people to page when nobody is on call.
     """
-    chain = [responder]
+    chain = [responder] if responder is not None else []
     for owner in (primary, secondary):
         if owner not in chain and is_available_at(owner, at, availability, timezones):
             chain.append(owner)

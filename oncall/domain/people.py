@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol
@@ -117,3 +117,28 @@ class DaysOffTable:
 
     def is_available(self, person: str, day: date) -> bool:
         return not self.days_off(person, day)
+
+
+def describe_days(days: Iterable[DayOff]) -> str:
+    """``2026-12-14..16 leave: family event, 2026-12-25 Christmas``: runs of dates collapsed."""
+    groups: dict[str, list[date]] = {}
+    for d in days:
+        groups.setdefault(d.label(), []).append(d.date)
+    parts: list[tuple[date, str]] = []
+    for label, found in groups.items():
+        ordered = sorted(set(found))
+        run_start = prev = ordered[0]
+        for day in [*ordered[1:], None]:
+            if day is not None and (day - prev).days == 1:
+                prev = day
+                continue
+            if run_start == prev:
+                text = run_start.isoformat()
+            elif run_start.month == prev.month:
+                text = f"{run_start.isoformat()}..{prev.day:02d}"
+            else:
+                text = f"{run_start.isoformat()}..{prev.isoformat()}"
+            parts.append((run_start, f"{text} {label}"))
+            if day is not None:
+                run_start = prev = day
+    return ", ".join(text for _, text in sorted(parts))

@@ -1,12 +1,13 @@
-"""Pure time helpers: durations, wall-clock resolution across DST, ISO parsing."""
+"""Pure time helpers: the one duration parser and formatter, instants as text, wall-clock
+resolution across DST, ISO parsing."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -20,8 +21,21 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def format_duration(delta: timedelta) -> str:
-    """``1h 20m``, ``2d 3h``, ``45s``: the two largest non-zero units."""
+DurationStyle = Literal["short", "exact", "unit"]
+
+
+def format_duration(delta: timedelta, *, style: DurationStyle = "short") -> str:
+    """A duration as text, in one of three styles.
+
+    * ``short`` (for people): ``1h 20m``, ``2d 3h``, ``45s``: the two largest non-zero units.
+    * ``exact`` (for files): ``1d2h30m``, ``90s``: lossless, what ``parse_duration`` reads back.
+    * ``unit`` (for settings): ``27h``, ``90m``, ``7d``: the largest single unit that states the
+      value exactly (days only from two days up).
+    """
+    if style == "exact":
+        return _exact(delta)
+    if style == "unit":
+        return _one_unit(delta)
     total = int(abs(delta.total_seconds()))
     units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
     out: list[str] = []
@@ -33,6 +47,48 @@ def format_duration(delta: timedelta) -> str:
             break
     text = " ".join(out) or "0s"
     return f"-{text}" if delta.total_seconds() < 0 else text
+
+
+def _exact(delta: timedelta) -> str:
+    total = delta.total_seconds()
+    if total != int(total):
+        return f"{total:g}s"
+    rest = int(total)
+    out = []
+    for name, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        n, rest = divmod(rest, size)
+        if n:
+            out.append(f"{n}{name}")
+    return "".join(out) or "0s"
+
+
+def _one_unit(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds % 86400 == 0 and seconds >= 2 * 86400:
+        return f"{seconds // 86400}d"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{delta.total_seconds():g}s"
+
+
+TimeStyle = Literal["plain", "day", "short"]
+
+
+def format_time(t: datetime, tz: ZoneInfo | None = None, *, style: TimeStyle = "plain") -> str:
+    """An instant as text, on the wall clock of ``tz`` when given, in one of three styles.
+
+    * ``plain``: ``2026-11-20 10:31 IST``.
+    * ``day``: ``Fri 2026-11-20 10:31 IST``.
+    * ``short`` (inside a table whose title names year and zone): ``Fri Nov 20 10:31``.
+    """
+    local = t.astimezone(tz) if tz is not None else t
+    if style == "short":
+        return f"{local:%a %b %d %H:%M}"
+    if style == "day":
+        return f"{local:%a %Y-%m-%d %H:%M %Z}"
+    return f"{local:%Y-%m-%d %H:%M %Z}"
 
 
 def resolve_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:

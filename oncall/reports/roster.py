@@ -1,53 +1,58 @@
-"""Result objects of the commands: one object feeds both the table and ``--json``.
-
-Plain dataclasses (not pydantic) so that the hot commands start fast; ``oncall.cli.output``
-turns them into JSON (datetimes and dates as ISO 8601).
-"""
+"""What ``oncall who`` and ``oncall owners`` report."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
+from pydantic import Field
 
-@dataclass
-class DayOffOut:
+from oncall.reports.common import Instant, Report
+
+__all__ = [
+    "DayOffOut",
+    "NotStartedOut",
+    "OnCallOut",
+    "OwnerRow",
+    "OwnersReport",
+    "PipelineWhoOut",
+    "WhoReport",
+]
+
+
+class DayOffOut(Report):
     date: date
     name: str
     kind: Literal["holiday", "company", "leave"] = "holiday"
     estimated: bool = False
 
 
-@dataclass
-class OnCallOut:
+class OnCallOut(Report):
     rotation: str
     person: str
     name: str
     reason: Literal["rotation", "swap", "override"]
-    shift_start: datetime
-    shift_end: datetime
+    shift_start: Instant
+    shift_end: Instant
     available: bool
     timezone: str
     person_timezone: str
-    shift_start_local: datetime
-    shift_end_local: datetime
+    shift_start_local: Instant
+    shift_end_local: Instant
     swapped_with: str | None = None
     swap_cause_person: str | None = None
-    swap_cause: list[DayOffOut] = field(default_factory=list)
+    swap_cause: list[DayOffOut] = Field(default_factory=list)
     override_reason: str | None = None
-    unavailable: list[DayOffOut] = field(default_factory=list)
-    backups: dict[str, str] = field(default_factory=dict)
+    unavailable: list[DayOffOut] = Field(default_factory=list)
+    backups: dict[str, str] = Field(default_factory=dict)
 
 
-@dataclass
-class NotStartedOut:
+class NotStartedOut(Report):
     rotation: str
-    starts: datetime
+    starts: Instant
 
 
-@dataclass
-class PipelineWhoOut:
+class PipelineWhoOut(Report):
     id: str
     name: str
     primary: str
@@ -57,73 +62,18 @@ class PipelineWhoOut:
     responder: str | None
     responder_reason: Literal["oncall", "holiday-backup", "nobody-available"] | None
     escalation: list[str]
-    responder_unavailable: list[DayOffOut] = field(default_factory=list)
+    responder_unavailable: list[DayOffOut] = Field(default_factory=list)
 
 
-@dataclass
-class WhoReport:
-    at: datetime
+class WhoReport(Report):
+    at: Instant
     timezone: str
     oncall: list[OnCallOut]
-    not_started: list[NotStartedOut] = field(default_factory=list)
+    not_started: list[NotStartedOut] = Field(default_factory=list)
     pipeline: PipelineWhoOut | None = None
 
 
-@dataclass
-class ShiftOut:
-    start: datetime
-    end: datetime
-    person: str
-    reason: Literal["rotation", "swap", "override"]
-    conflicts: list[DayOffOut]
-    index: int
-    name: str
-    swapped_with: str | None = None
-    swap_cause_person: str | None = None
-    swap_cause: list[DayOffOut] = field(default_factory=list)
-    override_reason: str | None = None
-    overridden: str | None = None
-    unresolved: bool = False
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RotationScheduleOut:
-    rotation: str
-    timezone: str
-    shifts: list[ShiftOut]
-
-
-@dataclass
-class PersonStatsOut:
-    person: str
-    shifts: int
-    oncall_days: int
-    weekend_days: int
-    holidays_worked: int
-    swaps_given: int
-    swaps_taken: int
-
-
-@dataclass
-class StatsOut:
-    rotation: str
-    people: list[PersonStatsOut]
-    spread_days: int
-
-
-@dataclass
-class ScheduleReport:
-    start: datetime
-    end: datetime
-    rotations: list[RotationScheduleOut]
-    stats: list[StatsOut] | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-@dataclass
-class OwnerRow:
+class OwnerRow(Report):
     id: str
     name: str
     family: str | None
@@ -134,26 +84,5 @@ class OwnerRow:
     runbook: str | None
 
 
-@dataclass
-@dataclass
-class OwnersReport:
+class OwnersReport(Report):
     pipelines: list[OwnerRow]
-
-
-@dataclass
-@dataclass
-class Finding:
-    file: str
-    line: int
-    col: int
-    severity: Literal["error", "warning"]
-    message: str
-
-
-@dataclass
-@dataclass
-class ValidateReport:
-    ok: bool
-    errors: int
-    warnings: int
-    findings: list[Finding]

@@ -14,16 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from oncall.adapters.calendars import (
-    CACHE_DIR_ENV,
-    CachedHolidayCalendars,
-    CalendarError,
-    CalendarKey,
-    calendar_for,
-    check_calendar,
-    holidays_version,
-)
+from oncall.adapters.calendar_cache import CACHE_DIR_ENV, CachedHolidayCalendars
+from oncall.adapters.calendars import CalendarKey, calendar_for, check_calendar, holidays_version
 from oncall.domain.people import DaysOffTable, Holiday
+from oncall.errors import CalendarError
 
 INDIA = CalendarKey("IN")
 REPO = Path(__file__).resolve().parents[2]
@@ -334,7 +328,8 @@ _PROBE = textwrap.dedent(
     import json, sys, warnings
     warnings.simplefilter("error")
     from datetime import date
-    from oncall.adapters.calendars import CachedHolidayCalendars, CalendarKey
+    from oncall.adapters.calendar_cache import CachedHolidayCalendars
+    from oncall.adapters.calendars import CalendarKey
     calendars = CachedHolidayCalendars()
     key = CalendarKey("IN")
     name = calendars.year(key, 2026)[date(2026, 1, 26)].name

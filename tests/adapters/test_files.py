@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from oncall.fileutil import atomic_write
+from oncall.adapters.files import atomic_write
 from tests.conftest import Run
 
 

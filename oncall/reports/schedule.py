@@ -1,0 +1,59 @@
+"""What ``oncall schedule`` reports: shifts per rotation, notes and fairness stats."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from oncall.reports.common import Instant, Report
+from oncall.reports.roster import DayOffOut
+
+__all__ = ["PersonStatsOut", "RotationScheduleOut", "ScheduleReport", "ShiftOut", "StatsOut"]
+
+
+class ShiftOut(Report):
+    start: Instant
+    end: Instant
+    person: str
+    reason: Literal["rotation", "swap", "override"]
+    conflicts: list[DayOffOut]
+    index: int
+    name: str
+    swapped_with: str | None = None
+    swap_cause_person: str | None = None
+    swap_cause: list[DayOffOut] = Field(default_factory=list)
+    override_reason: str | None = None
+    overridden: str | None = None
+    unresolved: bool = False
+    notes: list[str] = Field(default_factory=list)
+
+
+class RotationScheduleOut(Report):
+    rotation: str
+    timezone: str
+    shifts: list[ShiftOut]
+
+
+class PersonStatsOut(Report):
+    person: str
+    shifts: int
+    oncall_days: int
+    weekend_days: int
+    holidays_worked: int
+    swaps_given: int
+    swaps_taken: int
+
+
+class StatsOut(Report):
+    rotation: str
+    people: list[PersonStatsOut]
+    spread_days: int
+
+
+class ScheduleReport(Report):
+    start: Instant
+    end: Instant
+    rotations: list[RotationScheduleOut]
+    stats: list[StatsOut] | None = None
+    warnings: list[str] = Field(default_factory=list)

@@ -1,0 +1,334 @@
+"""Schedule: shifts over a window with notes and stats, and the gaps nobody covers.
+
+Time is an argument: the window and ``now`` come from the caller.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from oncall.config import Config, aware_in
+from oncall.domain.people import Availability, DayOff, describe_days
+from oncall.errors import Problem, Severity
+from oncall.reports.schedule import (
+    PersonStatsOut,
+    RotationScheduleOut,
+    ScheduleReport,
+    ShiftOut,
+    StatsOut,
+)
+from oncall.services.roster import (
+    build_availability,
+    calendar_key,
+    day_offs,
+    default_calendars,
+    oncall_shift,
+    resolve_person,
+    resolve_rotation,
+)
+
+if TYPE_CHECKING:
+    from oncall.adapters.calendars import CalendarKey, HolidayCalendars
+    from oncall.config.models.owners import HolidaysSpec
+    from oncall.domain.rotation import Shift
+
+__all__ = [
+    "calendar_range_problems",
+    "compute_schedule",
+    "coverage_warnings",
+    "current_shift_start",
+    "override_conflict_problems",
+    "shift_notes",
+    "upcoming_gap_problems",
+]
+
+
+def current_shift_start(
+    cfg: Config, availability: Availability, rotation: str | None, now: datetime
+) -> datetime:
+    """Start of the shift holding ``now`` in ``rotation`` (default: the first), else ``now``."""
+    rid = rotation or next(iter(cfg.rotation.rotations))
+    if rid not in cfg.rotation_specs:
+        resolve_rotation(cfg, rid)
+    current = oncall_shift(cfg, availability, rid, now)
+    return current.start if current else now
+
+
+def coverage_warnings(
+    cfg: Config, calendars: HolidayCalendars, start: datetime, end: datetime
+) -> list[str]:
+    """One warning per calendar whose holiday data may be incomplete in the window."""
+    from oncall.adapters.calendar_cache import CachedHolidayCalendars
+
+    if not isinstance(calendars, CachedHolidayCalendars):
+        return []
+    years = range(start.year, end.year + 1)
+    out: list[str] = []
+    seen: set[CalendarKey] = set()
+    for pid in cfg.owners.people:
+        spec = cfg.holidays_for(pid)
+        if spec is None:
+            continue
+        key = calendar_key(spec)
+        if key in seen:
+            continue
+        seen.add(key)
+        message = calendars.coverage_warning(key, years)
+        if message:
+            out.append(message)
+    return out
+
+
+def shift_notes(shift: Shift) -> list[str]:
+    """Plain-language notes: swaps (with whom, which holiday), overrides, holidays worked."""
+    notes: list[str] = []
+    if shift.swapped_with is not None:
+        cause = describe_days(shift.swap_cause)
+        holder = shift.overridden if shift.reason == "override" else shift.person
+        if shift.swap_cause_person == holder:
+            notes.append(
+                f"swapped with {shift.swapped_with} ({holder} is off {cause} in the other shift)"
+            )
+        else:
+            notes.append(f"swapped with {shift.swapped_with} ({shift.swapped_with} is off {cause})")
+    if shift.reason == "override":
+        notes.append(
+            f"override: {shift.person} replaces {shift.overridden or '?'}"
+            + (f" ({shift.override_reason})" if shift.override_reason else "")
+        )
+    if shift.conflicts:
+        days = describe_days(shift.conflicts)
+        if shift.unresolved:
+            notes.append(f"conflict nobody could take: {shift.person} is off {days}")
+        else:
+            notes.append(f"{shift.person} works a day off: {days}")
+    return notes
+
+
+def _shift_out(cfg: Config, shift: Shift) -> ShiftOut:
+    return ShiftOut(
+        start=shift.start,
+        end=shift.end,
+        person=shift.person,
+        reason=shift.reason,
+        conflicts=day_offs(shift.conflicts),
+        index=shift.index,
+        name=cfg.person_name(shift.person),
+        swapped_with=shift.swapped_with,
+        swap_cause_person=shift.swap_cause_person,
+        swap_cause=day_offs(shift.swap_cause),
+        override_reason=shift.override_reason,
+        overridden=shift.overridden,
+        unresolved=shift.unresolved,
+        notes=shift_notes(shift),
+    )
+
+
+def _stats_out(
+    rid: str,
+    shifts: list[Shift],
+    availability: Availability,
+    cfg: Config,
+    window: tuple[datetime, datetime],
+) -> StatsOut:
+    from oncall.domain.stats import compute_stats
+
+    spec = cfg.rotation_specs[rid]
+    start, end = window
+    st = compute_stats(
+        shifts,
+        availability=availability,
+        members=spec.members,
+        between=(start.astimezone(spec.tz).date(), end.astimezone(spec.tz).date()),
+    )
+    return StatsOut(
+        rotation=rid,
+        people=[
+            PersonStatsOut(
+                person=p.person,
+                shifts=p.shifts,
+                oncall_days=p.oncall_days,
+                weekend_days=p.weekend_days,
+                holidays_worked=p.holiday_days_worked,
+                swaps_given=p.swaps_given,
+                swaps_taken=p.swaps_taken,
+            )
+            for p in st.people
+        ],
+        spread_days=st.spread,
+    )
+
+
+def compute_schedule(
+    cfg: Config,
+    availability: Availability,
+    start: datetime,
+    end: datetime,
+    *,
+    rotation: str | None = None,
+    person: str | None = None,
+    stats: bool = False,
+    calendars: HolidayCalendars | None = None,
+) -> ScheduleReport:
+    """Shifts overlapping [start, end) per rotation, with notes and optional fairness stats."""
+    from oncall.domain.rotation import compute_shifts
+
+    if rotation is not None:
+        rotation = resolve_rotation(cfg, rotation)
+    if person is not None:
+        person = resolve_person(cfg, person)
+    rotations: list[RotationScheduleOut] = []
+    stats_out: list[StatsOut] = []
+    for rid, spec in cfg.rotation_specs.items():
+        if rotation is not None and rid != rotation:
+            continue
+        shifts = compute_shifts(
+            spec, start, end, availability=availability, overrides=cfg.overrides_for(rid)
+        )
+        if stats:
+            stats_out.append(_stats_out(rid, shifts, availability, cfg, (start, end)))
+        if person is not None:
+            shifts = [s for s in shifts if s.person == person]
+        rotations.append(
+            RotationScheduleOut(
+                rotation=rid, timezone=str(spec.tz), shifts=[_shift_out(cfg, s) for s in shifts]
+            )
+        )
+    warnings = coverage_warnings(cfg, calendars, start, end) if calendars is not None else []
+    return ScheduleReport(
+        start=start,
+        end=end,
+        rotations=rotations,
+        stats=stats_out if stats else None,
+        warnings=warnings,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# problems ``oncall validate`` reports about the coming weeks
+
+
+def upcoming_gap_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:
+    """Conflicts nobody could swap in the next ``weeks``.
+
+    Warnings for holidays, errors for leave (a person on leave with no cover is a gap).
+    """
+    from oncall.domain.rotation import compute_shifts
+
+    availability = build_availability(cfg)
+    problems: list[Problem] = []
+    end = now + timedelta(weeks=weeks)
+    for rid, spec in cfg.rotation_specs.items():
+        shifts = compute_shifts(
+            spec, now, end, availability=availability, overrides=cfg.overrides_for(rid)
+        )
+        for shift in shifts:
+            if shift.reason == "override" or not shift.conflicts:
+                continue
+            problems.append(_gap_problem(cfg, rid, shift, availability))
+    problems.extend(override_conflict_problems(cfg, availability, now, end))
+    return problems
+
+
+def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability) -> Problem:
+    from oncall.domain.timeutil import resolve_wall_time
+
+    leave = [c for c in shift.conflicts if c.kind == "leave"]
+    days_off = leave or list(shift.conflicts)
+    days = describe_days(days_off)
+    # Days off are dates in the holder's own timezone: cover them from midnight to midnight
+    # there, within the shift, shown in the rotation's timezone.
+    ptz, rtz = cfg.person_tz(shift.person), cfg.rotation_tz(rid)
+    first = min(d.date for d in days_off)
+    last = max(d.date for d in days_off)
+    start = max(shift.start, resolve_wall_time(first, time(0, 0), ptz)).astimezone(rtz)
+    end = min(shift.end, resolve_wall_time(last + timedelta(days=1), time(0, 0), ptz))
+    end = end.astimezone(rtz)
+    members = cfg.rotation.rotations[rid].members
+    swaps_on = cfg.rotation.rotations[rid].holiday_swap.enabled
+    why = "no member could swap" if swaps_on else "holiday swaps are off for this rotation"
+    team_wide = not leave and all(
+        availability.days_off(m, d.date) for m in members for d in days_off
+    )
+    if leave:
+        text = (
+            f"{shift.person} is on leave during their shift ({days}) and {why}: they stay on "
+            "call, and each pipeline's backup responds for them. To hand the days over, add "
+            "an override in rotation.yaml, e.g. "
+        )
+    elif team_wide:
+        text = (
+            f"everyone in the rotation is off on {days} (a team-wide holiday): "
+            f"{shift.person} stays on call. If someone else should cover, add an override, e.g. "
+        )
+    else:
+        text = (
+            f"{shift.person} has a holiday during their shift ({days}) and {why}, so they work "
+            "it. To give it to someone else, add an override, e.g. "
+        )
+    suggestion = (
+        f'{{rotation: {rid}, start: "{start:%Y-%m-%dT%H:%M}", end: "{end:%Y-%m-%dT%H:%M}", '
+        "person: <who covers>, reason: cover}"
+    )
+    return cfg.rotation_marks.problem(
+        ("rotations", rid),
+        f"rotations.{rid}: shift {shift.start:%Y-%m-%d} to {shift.end:%Y-%m-%d}: {text}"
+        f"{suggestion}",
+        severity=Severity.error if leave else Severity.warning,
+    )
+
+
+def override_conflict_problems(
+    cfg: Config, availability: Availability, now: datetime, end: datetime
+) -> list[Problem]:
+    """Warnings for upcoming overrides that give a shift to someone who is off then."""
+    problems: list[Problem] = []
+    for i, entry in enumerate(cfg.rotation.overrides):
+        if entry.rotation not in cfg.rotation.rotations:
+            continue
+        tz = cfg.rotation_tz(entry.rotation)
+        start, stop = aware_in(entry.start, tz), aware_in(entry.end, tz)
+        if stop <= now or start >= end:
+            continue
+        ptz = cfg.person_tz(entry.person)
+        day = start.astimezone(ptz).date()
+        last = (stop.astimezone(ptz) - timedelta(microseconds=1)).date()
+        off: list[DayOff] = []
+        while day <= last:
+            off.extend(availability.days_off(entry.person, day))
+            day += timedelta(days=1)
+        if off:
+            problems.append(
+                cfg.rotation_marks.problem(
+                    ("overrides", i, "person"),
+                    f"overrides[{i}]: {entry.person} covers {start:%Y-%m-%d %H:%M} to "
+                    f"{stop:%Y-%m-%d %H:%M} but is off then ({describe_days(off)}): "
+                    "pick someone who is available, or keep it if they agreed",
+                    severity=Severity.warning,
+                )
+            )
+    return problems
+
+
+def calendar_range_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:
+    """Warnings when the next ``weeks`` reach past the years a holiday calendar supports."""
+    calendars = default_calendars()
+    end = now + timedelta(weeks=weeks)
+    problems: list[Problem] = []
+    entries: list[tuple[tuple[str | int, ...], HolidaysSpec]] = []
+    if cfg.owners.team.holidays is not None:
+        entries.append((("team", "holidays"), cfg.owners.team.holidays))
+    for pid, person in cfg.owners.people.items():
+        if person.holidays is not None:
+            entries.append((("people", pid, "holidays"), person.holidays))
+    seen: set[CalendarKey] = set()
+    for loc, spec in entries:
+        key = calendar_key(spec)
+        if key in seen:
+            continue
+        seen.add(key)
+        message = calendars.coverage_warning(key, range(now.year, end.year + 1))
+        if message:
+            problems.append(cfg.owners_marks.problem(loc, message, severity=Severity.warning))
+    return problems
