@@ -170,3 +170,15 @@ def test_override_datetimes_as_written_are_accepted() -> None:
     ]:
         data["overrides"][0]["start"] = value
         assert (schema_errors("rotation", data) == []) is ok, value
+
+
+def test_write_schemas_rewrites_only_what_changed(tmp_path: Path) -> None:
+    from oncall.config.schema import write_schemas
+
+    first = write_schemas(tmp_path, ["owners", "rotation"])
+    assert [(f.name, f.changed) for f in first.files] == [("owners", True), ("rotation", True)]
+    assert json.loads((tmp_path / "owners.schema.json").read_text()) == compute_schema("owners")
+    (tmp_path / "rotation.schema.json").write_text("{}")
+    again = write_schemas(tmp_path, ["owners", "rotation"])
+    assert [(f.name, f.changed) for f in again.files] == [("owners", False), ("rotation", True)]
+    assert again.files[1].describes == SCHEMA_FILES["rotation"]
