@@ -43,41 +43,51 @@ class OncallGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except OncallError as exc:
-            if _debug():
-                raise
-            _print_error(str(exc))
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            if _debug():
-                raise
-            _print_error("interrupted")
-            ctx.exit(130)
-        except BrokenPipeError:
-            # The reader went away (`oncall schedule | head`): stop quietly.
-            _silence_stdout()
-            ctx.exit(141)
-        except OSError as exc:
-            # A file we were told to read or write (--output, DIR): the user's to fix.
-            if _debug():
-                raise
-            where = f"{exc.filename}: " if exc.filename else ""
-            _print_error(f"cannot use {where}{exc.strerror or exc}")
-            ctx.exit(3 if isinstance(exc, (ConnectionError, TimeoutError)) else 2)
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as exc:
-            from click.exceptions import ClickException
+        except (Exception, KeyboardInterrupt) as exc:
+            ctx.exit(exit_code_for(exc))
 
-            if isinstance(exc, ClickException):
-                raise
-            if _debug():
-                raise
-            _print_error(
-                f"internal error: {type(exc).__name__}: {exc} "
-                "(this is a bug; run again with ONCALL_DEBUG=1 for the traceback and report it)"
-            )
-            ctx.exit(1)
+
+def exit_code_for(exc: BaseException) -> int:
+    """The single error boundary: tell the user what went wrong and return the exit code.
+
+    Used for errors inside a command (``OncallGroup.invoke``) and outside one (``main``).
+    Click's own exits, aborts and usage errors keep their meaning. With ``ONCALL_DEBUG=1``
+    everything else is raised again, for the traceback.
+    """
+    from click.exceptions import ClickException
+
+    if isinstance(exc, typer.Exit):
+        return int(exc.exit_code or 0)
+    if isinstance(exc, typer.Abort):
+        _print_error("aborted")
+        return 130
+    if isinstance(exc, ClickException):
+        exc.show()
+        return exc.exit_code
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`oncall schedule | head`): stop quietly.
+        _silence_stdout()
+        return 141
+    if _debug():
+        raise exc
+    if isinstance(exc, OncallError):
+        _print_error(str(exc))
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        _print_error("interrupted")
+        return 130
+    if isinstance(exc, OSError):
+        # A file we were told to read or write (--output, DIR): the user's to fix.
+        where = f"{exc.filename}: " if exc.filename else ""
+        _print_error(f"cannot use {where}{exc.strerror or exc}")
+        return 3 if isinstance(exc, (ConnectionError, TimeoutError)) else 2
+    if isinstance(exc, Exception):
+        _print_error(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(this is a bug; run again with ONCALL_DEBUG=1 for the traceback and report it)"
+        )
+        return 1
+    raise exc
 
 
 def _silence_stdout() -> None:
@@ -145,9 +155,9 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "state": "state",
     "page": "page",
-    "ack": "page",
-    "resolve": "page",
-    "escalate": "page",
+    "ack": "page_actions",
+    "resolve": "page_actions",
+    "escalate": "page_actions",
     "calendar": "calendar",
     "init": "init",
     "schema": "schema",
@@ -189,24 +199,6 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, standalone_mode=False, prog_name="oncall")
-    except OncallError as exc:  # raised outside a command (e.g. in the root callback)
-        if _debug():
-            raise
-        _print_error(str(exc))
-        return exc.exit_code
-    except KeyboardInterrupt:
-        _print_error("interrupted")
-        return 130
-    except Exception as exc:
-        from click.exceptions import ClickException
-
-        if isinstance(exc, typer.Exit):
-            return int(exc.exit_code or 0)
-        if isinstance(exc, typer.Abort):
-            _print_error("aborted")
-            return 130
-        if isinstance(exc, ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except (Exception, KeyboardInterrupt) as exc:  # raised outside a command
+        return exit_code_for(exc)
     return int(result) if isinstance(result, int) else 0

@@ -60,7 +60,8 @@ def compute_validation(
 
 def runbook_problems(cfg: Config) -> list[Problem]:
     """Every runbook file and config/state.yaml, strictly, with each runbook's source."""
-    from oncall.runbooks import check_source, list_runbooks, load_state_sources
+    from oncall.services.runbook.catalog import list_runbooks
+    from oncall.services.runbook.sources import check_source, load_state_sources
 
     problems: list[Problem] = []
     sources = None
@@ -85,6 +86,6 @@ def runbook_problems(cfg: Config) -> list[Problem]:
 
 def _paging_problems(cfg: Config) -> list[Problem]:
     """``config/paging.yaml``: located errors, and warnings for secrets not set here."""
-    from oncall.services.paging.send import paging_problems
+    from oncall.services.paging.problems import paging_problems
 
     return paging_problems(cfg)
