@@ -4,6 +4,11 @@
 is the Protocol (split by concern into :class:`RunStore`, :class:`PageStore` and
 :class:`OutboxStore`, in ``protocol.py``), the records are plain dataclasses (``records.py``)
 and :func:`open_store` picks the backend (today only SQLite, in ``sqlite/``).
+
+Adding a backend: a package beside ``sqlite/`` with one class implementing every method of
+:class:`Store` (argument checks and not-found errors from ``rules.py``, so messages match),
+its own versioned migration list, a branch in ``factory.open_store``, and an entry in
+``BACKENDS`` in tests/adapters/store/conftest.py: the whole store test suite then runs on it.
 """
 
 from __future__ import annotations
