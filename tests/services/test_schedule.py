@@ -1,0 +1,79 @@
+"""The schedule service: shifts with notes, stats, the current shift and coming gaps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from oncall.config import Config, load_config
+from oncall.errors import NotFoundError, Severity
+from oncall.services.roster import build_availability
+from oncall.services.schedule import (
+    compute_schedule,
+    current_shift_start,
+    upcoming_gap_problems,
+)
+
+
+@pytest.fixture
+def cfg(config_dir: Path) -> Config:
+    return load_config(config_dir)
+
+
+def test_december_notes_name_overrides_swaps_and_conflicts(cfg: Config) -> None:
+    tz = cfg.team_tz
+    report = compute_schedule(
+        cfg,
+        build_availability(cfg),
+        datetime(2026, 12, 1, tzinfo=tz),
+        datetime(2027, 1, 5, tzinfo=tz),
+        stats=True,
+    )
+    [rotation] = report.rotations
+    notes = {(s.start.date().isoformat(), s.person): s.notes for s in rotation.shifts}
+    assert notes[("2026-11-30", "de3")] == ["override: de3 replaces de4 (conference cover)"]
+    assert notes[("2026-12-14", "de1")] == [
+        "swapped with de2 (de2 is off 2026-12-14..16 leave: family event)"
+    ]
+    assert notes[("2026-12-21", "de3")] == [
+        "conflict nobody could take: de3 is off 2026-12-25 Christmas"
+    ]
+    assert report.stats is not None
+    [stats] = report.stats
+    assert stats.spread_days == 13
+    assert {p.person: p.holidays_worked for p in stats.people} == {
+        "de1": 0,
+        "de2": 0,
+        "de3": 1,
+        "de4": 1,
+    }
+
+
+def test_one_person_and_unknown_person(cfg: Config) -> None:
+    tz = cfg.team_tz
+    start, end = datetime(2026, 12, 1, tzinfo=tz), datetime(2027, 1, 5, tzinfo=tz)
+    report = compute_schedule(cfg, build_availability(cfg), start, end, person="de1")
+    assert {s.person for s in report.rotations[0].shifts} == {"de1"}
+    assert report.stats is None
+    with pytest.raises(NotFoundError, match="unknown person 'de7'"):
+        compute_schedule(cfg, build_availability(cfg), start, end, person="de7")
+
+
+def test_current_shift_start_is_the_handoff_before_now(cfg: Config) -> None:
+    now = datetime(2026, 11, 20, 10, tzinfo=cfg.team_tz)
+    start = current_shift_start(cfg, build_availability(cfg), None, now)
+    assert start == datetime(2026, 11, 16, 9, tzinfo=cfg.team_tz)
+    before = datetime(2020, 1, 1, tzinfo=cfg.team_tz)
+    assert current_shift_start(cfg, build_availability(cfg), "primary", before) == before
+    with pytest.raises(NotFoundError, match="unknown rotation 'nope'"):
+        current_shift_start(cfg, build_availability(cfg), "nope", now)
+
+
+def test_team_wide_holidays_are_warnings_not_errors(cfg: Config) -> None:
+    problems = upcoming_gap_problems(cfg, datetime(2026, 11, 21, 10, tzinfo=cfg.team_tz))
+    christmas = [p for p in problems if "2026-12-25 Christmas" in p.message]
+    assert christmas and all(p.severity is Severity.warning for p in christmas)
+    assert "a team-wide holiday" in christmas[0].message
+    assert christmas[0].render().startswith(f"{cfg.rotation_path}:")
