@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from oncall.doctor import DoctorReport
+    from oncall.reports.doctor import DoctorReport
 
 _STATUS_LABEL = {"ok": "ok", "warn": "warn", "fail": "FAIL", "skip": "skip"}
 
@@ -47,7 +47,7 @@ def doctor(
 
       ONCALL_CONFIG_DIR=/srv/oncall/config oncall doctor --now 2026-11-20T09:00
     """
-    from oncall.doctor import run_doctor
+    from oncall.services.doctor import run_doctor
 
     with terminal.status("Running checks..."):
         report = run_doctor(config_dir(ctx), now_text=now, resolve_now=_resolve_now)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -16,23 +15,11 @@ from oncall.cli.output import terminal
 from oncall.errors import UsageError
 
 if TYPE_CHECKING:
-    from oncall.scaffold import Member
+    from oncall.services.scaffold import Member
 
 T = TypeVar("T")
 
 DEFAULT_MEMBERS = ("alice=Alice", "bob=Bob")
-
-
-@dataclass
-class InitReport:
-    directory: str
-    team: str
-    timezone: str
-    country: str | None
-    subdiv: str | None
-    members: list[str]
-    files: list[str] = field(default_factory=list)
-    next_steps: list[str] = field(default_factory=list)
 
 
 def init(
@@ -81,7 +68,7 @@ def init(
 
       oncall --config-dir acme/config validate
     """
-    from oncall.scaffold import ProjectSpec, render_project, rotation_start
+    from oncall.services.scaffold import ProjectSpec, create_project, rotation_start
 
     interactive = not yes and sys.stdin.isatty()
     default_team = directory.resolve().name or "My team"
@@ -116,49 +103,16 @@ def init(
         members=tuple(members),
         start=rotation_start(date.today()),
     )
-    files = render_project(spec)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"{directory} exists and is not a directory")
-    targets = [directory / rel for rel in files]
-    existing = [str(p) for p in targets if p.exists() or p.is_symlink()]
-    if existing:
-        raise UsageError(
-            "refusing to overwrite existing files (nothing was written): " + ", ".join(existing)
-        )
-    from oncall.fileutil import atomic_write
-
-    for rel, text in files.items():
-        atomic_write(directory / rel, text.encode())
-    config = directory / "config"
-    report = InitReport(
-        directory=str(directory),
-        team=team_name,
-        timezone=tz_name,
-        country=spec.country,
-        subdiv=spec.subdiv,
-        members=[m.id for m in spec.members],
-        files=[str(p) for p in targets],
-        next_steps=[
-            f"oncall --config-dir {config} validate",
-            f"oncall --config-dir {config} schedule --weeks 8",
-            f"oncall --config-dir {config} runbook show {_example()}",
-        ],
-    )
+    report = create_project(directory, spec)
     if json_:
         terminal.json(report)
         return
-    terminal.line(f"Created a project for {team_name} in {directory}:")
+    terminal.line(f"Created a project for {report.team} in {directory}:")
     for path in report.files:
         terminal.line(f"  {path}")
     terminal.line("Next:")
     for step in report.next_steps:
         terminal.line(f"  {step}")
-
-
-def _example() -> str:
-    from oncall.scaffold import EXAMPLE_RUNBOOK
-
-    return EXAMPLE_RUNBOOK
 
 
 def _ask(
@@ -193,7 +147,7 @@ def _check_team(value: str) -> str:
 
 
 def _check_timezone(value: str) -> str:
-    from oncall.config_models import check_timezone
+    from oncall.config.models.common import check_timezone
 
     try:
         return check_timezone(value.strip())
@@ -202,9 +156,9 @@ def _check_timezone(value: str) -> str:
 
 
 def _calendar_problem(country: str, subdiv: str | None) -> str | None:
-    from oncall.adapters.calendars import CalendarKey, check_calendar
+    from oncall.services.scaffold import calendar_problem
 
-    return check_calendar(CalendarKey(country, subdiv, ("public",)))
+    return calendar_problem(country, subdiv)
 
 
 def _check_country(value: str) -> str:
@@ -229,7 +183,7 @@ def _check_subdiv(country: str, value: str) -> str:
 
 def _check_members(values: Sequence[str]) -> list[Member]:
     """``de1``, ``de2=Data Engineer 2``: the members in order, each once, at least two."""
-    from oncall.scaffold import parse_member
+    from oncall.services.scaffold import parse_member
 
     members: list[Member] = []
     for raw in (v for v in values if v.strip()):

@@ -1,9 +1,10 @@
-"""The files ``oncall init`` writes for a new team: pure templates, no I/O, no clock.
+"""``oncall init``: the files a new team starts from, and writing them.
 
-``render_project`` turns a ``ProjectSpec`` into ``{relative path: text}``: the four config
-files, an example runbook and the JSON Schemas the YAML files point at (first line
-``# yaml-language-server: $schema=../schemas/<name>.schema.json``), so that an editor
-checks the new files from the first keystroke, offline.
+``render_project`` turns a ``ProjectSpec`` into ``{relative path: text}`` (pure templates,
+no I/O, no clock): the four config files, an example runbook and the JSON Schemas the YAML
+files point at (first line ``# yaml-language-server: $schema=../schemas/<name>.schema.json``),
+so that an editor checks the new files from the first keystroke, offline.
+``create_project`` writes them, never over an existing file.
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from oncall.domain.ids import ID_PATTERN
+from oncall.errors import ProjectExistsError
+from oncall.reports.scaffold import InitReport
 
 __all__ = [
     "EXAMPLE_PIPELINE",
     "EXAMPLE_RUNBOOK",
     "Member",
     "ProjectSpec",
+    "calendar_problem",
+    "create_project",
     "parse_member",
     "render_project",
     "rotation_start",
@@ -76,7 +82,7 @@ def _id(ident: str) -> str:
 
 
 def _header(schema: str, what: str) -> str:
-    from oncall.schemas import schema_comment
+    from oncall.config.schema import schema_comment
 
     return f"{schema_comment(schema)}\n# {what}\n"
 
@@ -190,7 +196,7 @@ def _runbook() -> str:
 
 def render_project(spec: ProjectSpec) -> dict[str, str]:
     """``{relative path: text}`` of every file of a new project."""
-    from oncall.schemas import SCHEMA_FILES, compute_schema, render_schema, schema_file_name
+    from oncall.config.schema import SCHEMA_FILES, compute_schema, render_schema, schema_file_name
 
     if len(spec.members) < 2:
         raise ValueError("a rotation needs at least two members")
@@ -212,3 +218,46 @@ def render_project(spec: ProjectSpec) -> dict[str, str]:
     for name in SCHEMA_FILES:
         files[f"schemas/{schema_file_name(name)}"] = render_schema(compute_schema(name))
     return files
+
+
+def create_project(directory: Path, spec: ProjectSpec) -> InitReport:
+    """Write every file of a new project under ``directory`` (created if missing).
+
+    Raises ``ProjectExistsError`` before writing anything when ``directory`` is a file or
+    any of the files exists already.
+    """
+    from oncall.adapters.files import atomic_write
+
+    files = render_project(spec)
+    if directory.exists() and not directory.is_dir():
+        raise ProjectExistsError(f"{directory} exists and is not a directory")
+    targets = [directory / rel for rel in files]
+    existing = [str(p) for p in targets if p.exists() or p.is_symlink()]
+    if existing:
+        raise ProjectExistsError(
+            "refusing to overwrite existing files (nothing was written): " + ", ".join(existing)
+        )
+    for rel, text in files.items():
+        atomic_write(directory / rel, text.encode())
+    config = directory / "config"
+    return InitReport(
+        directory=str(directory),
+        team=spec.team,
+        timezone=spec.timezone,
+        country=spec.country,
+        subdiv=spec.subdiv,
+        members=[m.id for m in spec.members],
+        files=[str(p) for p in targets],
+        next_steps=[
+            f"oncall --config-dir {config} validate",
+            f"oncall --config-dir {config} schedule --weeks 8",
+            f"oncall --config-dir {config} runbook show {EXAMPLE_RUNBOOK}",
+        ],
+    )
+
+
+def calendar_problem(country: str, subdiv: str | None) -> str | None:
+    """Why the public-holiday calendar of ``country`` (and ``subdiv``) is unusable, or None."""
+    from oncall.adapters.calendars import CalendarKey, check_calendar
+
+    return check_calendar(CalendarKey(country, subdiv, ("public",)))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +17,7 @@ import grpc
 import pytest
 from typer.testing import Result
 
-from oncall import doctor as doctor_module
 from oncall.cli import COMMANDS
-from oncall.doctor import DoctorCheck, probe_store
 from tests.cli import test_page as harness
 from tests.cli.test_page import SECRETS, SMTP_USER, Setup, assert_no_secrets, free_port
 from tests.conftest import Run
@@ -267,15 +264,6 @@ def test_unwritable_store_fails(
     assert all(c["status"] != "fail" for c in data["checks"] if c["name"] != "store")
 
 
-def test_store_probe_leaves_no_trace(tmp_path: Path) -> None:
-    db = tmp_path / "oncall.db"
-    assert probe_store(db).status == "ok"
-    with sqlite3.connect(db) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert "oncall_doctor_probe" not in tables
-    assert {"runs", "pages", "outbox"} <= tables
-
-
 def test_outbox_waiting_is_a_warning(oncall: Run, doctor_setup: Setup) -> None:
     doctor_setup.providers.fault = lambda kind, body: harness.Response("down", 503)
     doctor_setup.write(smtp_port=free_port())  # no fall-through to email either
@@ -353,31 +341,6 @@ def test_loopback_listener_that_never_answers_is_bounded(
     assert hook["status"] == "fail" and "no answer within 0.5s" in hook["detail"]
     assert result.exit_code == 1
     assert elapsed < 5
-
-
-def test_a_probe_that_hangs_is_failed_on_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-    import time
-
-    release = threading.Event()
-
-    def hangs() -> DoctorCheck:
-        release.wait(10)
-        return DoctorCheck(name="slow", status="ok", detail="late")
-
-    def quick() -> DoctorCheck:
-        return DoctorCheck(name="quick", status="ok", detail="fine")
-
-    monkeypatch.setattr(doctor_module, "OVERALL_MARGIN", 0.2)
-    probes = [doctor_module._Probe("slow", hangs, 0.1), doctor_module._Probe("quick", quick, 0.1)]
-    started = time.monotonic()
-    try:
-        slow, fast = doctor_module._run_all(probes)
-    finally:
-        release.set()
-    assert time.monotonic() - started < 2
-    assert (slow.name, slow.status) == ("slow", "fail") and "no verdict within" in slow.detail
-    assert (fast.name, fast.status, fast.detail) == ("quick", "ok", "fine")
 
 
 def test_an_untrusted_certificate_fails_the_tls_handshake(
