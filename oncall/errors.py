@@ -109,8 +109,6 @@ class NotFoundError(OncallError):
     exit_code = 2
 
 
-
-
 # --- roster: holiday calendars -------------------------------------------------------
 
 
