@@ -4,6 +4,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 DEMO_STAMP := $(VENV)/.installed
 
+# One pytest worker per core (pytest-xdist); the long integration tests are stolen by idle workers.
+PYTEST_WORKERS ?= -n auto --dist worksteal
+
 .PHONY: demo test lint typecheck pytest bench clean docs postgres
 
 $(BIN)/python:
@@ -25,7 +28,7 @@ test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict oncall
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_WORKERS)
 
 # Some tests start a real PostgreSQL server (tests/support/postgres.py). Debian keeps its
 # binaries off PATH, in /usr/lib/postgresql/<version>/bin; install them when neither has one.

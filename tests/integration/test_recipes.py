@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -158,7 +159,6 @@ def test_hook_definition() -> None:
     assert hook["language"] == "python"
     assert hook["entry"] == "oncall validate"
     assert hook["pass_filenames"] is False
-    import re
 
     pattern = re.compile(hook["files"])
     assert pattern.search("config/owners.yaml") and pattern.search("runbooks/profit.yml")
@@ -197,8 +197,22 @@ def _hook_repo(tmp_path: Path) -> Path:
     return repo
 
 
+def _recipe_pre_commit_config(hooks: Path) -> str:
+    """The recipe's ``.pre-commit-config.yaml``, pointing at ``hooks`` at its current commit."""
+    text = (RECIPES / "README.md").read_text()
+    found = re.search(r"```yaml\n(# \.pre-commit-config\.yaml.*?)```", text, re.DOTALL)
+    assert found, "docs/recipes/README.md has no .pre-commit-config.yaml block"
+    config = yaml.safe_load(found.group(1))
+    [repo] = config["repos"]
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hooks, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    repo.update(repo=str(hooks), rev=rev)
+    return yaml.safe_dump(config)
+
+
 @pytest.mark.timeout(600)
-def test_pre_commit_try_repo(tmp_path: Path) -> None:
+def test_pre_commit_runs_the_hook_as_the_recipe_configures_it(tmp_path: Path) -> None:
     pre_commit = _pre_commit()
     if pre_commit is None:
         pytest.skip("pre-commit is not installed (pip install pre-commit, or the dev extras)")
@@ -206,6 +220,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(SHIPPED_CONFIG, project / "config")
     shutil.copytree(SHIPPED_RUNBOOKS, project / "runbooks")
+    (project / ".pre-commit-config.yaml").write_text(_recipe_pre_commit_config(hooks))
     _git(project, "init", "-q")
     _git(project, "add", "-A")
     env = {
@@ -215,9 +230,10 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     }
     env.pop("ONCALL_CONFIG_DIR", None)
 
-    def try_repo() -> subprocess.CompletedProcess[str]:
+    def run_hooks() -> subprocess.CompletedProcess[str]:
+        # The hook's environment is built once, for (repo, rev), and reused by the second run.
         return subprocess.run(
-            [*pre_commit, "try-repo", str(hooks), "oncall-validate", "--all-files"],
+            [*pre_commit, "run", "--all-files"],
             cwd=project,
             env=env,
             capture_output=True,
@@ -226,13 +242,13 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
             check=False,
         )
 
-    good = try_repo()
+    good = run_hooks()
     assert good.returncode == 0, good.stdout + good.stderr
     assert "oncall validate" in good.stdout and "Passed" in good.stdout
     owners = project / "config" / "owners.yaml"
     owners.write_text(owners.read_text().replace("secondary: de4", "secondary: de9", 1))
     _git(project, "add", "-A")
-    bad = try_repo()
+    bad = run_hooks()
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
     assert "unknown person 'de9'" in bad.stdout
