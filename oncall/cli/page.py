@@ -1,17 +1,17 @@
-"""``oncall page``, ``ack``, ``resolve`` and ``escalate``: paging people and its history.
+"""``oncall page``: paging people (``send``), the history (``list``, ``show``), the outbox
+(``flush``).
 
-``oncall page PIPELINE|PERSON --summary ...`` is a shorthand for ``oncall page send ...``;
-``list``, ``show`` and ``flush`` are the group's other subcommands. The work happens in
-:mod:`oncall.paging_service`; this module parses options and renders results.
+``oncall page PIPELINE|PERSON --summary ...`` is a shorthand for ``oncall page send ...``.
+The work happens in :mod:`oncall.services.paging`; this module parses options and renders
+results. ``ack``, ``resolve`` and ``escalate`` are in :mod:`oncall.cli.page_actions`.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -20,19 +20,12 @@ from typer.core import TyperGroup
 
 from oncall.cli.common import JSON_HELP, get_config, resolve_now
 from oncall.cli.output import terminal
-from oncall.errors import OncallError, UsageError
+from oncall.errors import DeliveryError, OncallError, UsageError
 
 if TYPE_CHECKING:
     from oncall.adapters.store import Store
-    from oncall.paging_service import (
-        ActionResult,
-        DeliveryOut,
-        EscalationReport,
-        FlushReport,
-        PageResult,
-        PageView,
-        Paging,
-    )
+    from oncall.reports.paging import DeliveryOut, FlushReport, PageResult, PageView
+    from oncall.services.paging.common import Paging
 
 SEVERITIES = ("critical", "error", "warning", "info")
 NOW_HELP = "Act as if it were this instant (ISO 8601; default now). For tests and replays."
@@ -60,16 +53,22 @@ page_app = typer.Typer(
 # --------------------------------------------------------------------------- helpers
 
 
-def _load(ctx: typer.Context) -> Paging:
-    from oncall.paging_service import load_paging
+def load_setup(ctx: typer.Context) -> Paging:
+    from oncall.services.paging.common import load_paging
 
     return load_paging(get_config(ctx))
 
 
-def _open_store() -> Store:
+def open_page_store() -> Store:
     from oncall.adapters.store import open_store
 
     return open_store()
+
+
+def monotonic_clock(base: datetime) -> Callable[[], datetime]:
+    """``base`` advanced by the real time elapsed since this call."""
+    start = time.monotonic()
+    return lambda: base + timedelta(seconds=time.monotonic() - start)
 
 
 def _details(pairs: Sequence[str]) -> dict[str, object]:
@@ -82,9 +81,9 @@ def _details(pairs: Sequence[str]) -> dict[str, object]:
     return out
 
 
-def _fmt(t: datetime | None, tz: ZoneInfo) -> str:
+def fmt_time(t: datetime | None, tz: ZoneInfo) -> str:
     """``2026-11-20 10:31 IST``: every human time is shown in the team timezone."""
-    from oncall.paging_service import time_label
+    from oncall.services.paging.common import time_label
 
     return "-" if t is None else time_label(t, tz)
 
@@ -98,11 +97,11 @@ def _history_tz(ctx: typer.Context) -> tuple[ZoneInfo, bool]:
         return ZoneInfo("UTC"), False
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _deliveries_table(deliveries: Sequence[DeliveryOut], *, level: bool = False) -> None:
+def render_deliveries(deliveries: Sequence[DeliveryOut], *, level: bool = False) -> None:
     if not deliveries:
         return
     columns = ["LEVEL"] if level else []
@@ -175,18 +174,14 @@ def send(
 
       oncall page aggregate-profit --summary "test" --dry-run
     """
-    from oncall.paging_service import (
-        dry_run_error,
-        dry_run_verdict,
-        send_page,
-        undelivered_error,
-    )
+    from oncall.services.paging.dryrun import dry_run_error, dry_run_verdict
+    from oncall.services.paging.send import send_page, undelivered_error
 
     if severity not in SEVERITIES:
         raise UsageError(f"--severity {severity!r}: use one of {', '.join(SEVERITIES)}")
     if not summary.strip():
         raise UsageError("--summary must not be empty: say what is wrong")
-    paging = _load(ctx)
+    paging = load_setup(ctx)
     when = resolve_now(now, paging.cfg.team_tz, option="--now")
     result = send_page(
         paging,
@@ -223,7 +218,7 @@ def send(
         sent = sorted({d.channel for d in result.deliveries if d.status == "sent"})
         terminal.warn(
             f"page {result.page_id} was delivered through {', '.join(sent)}; "
-            f"{_plural(len(failed), 'channel')} failed (above)"
+            f"{plural(len(failed), 'channel')} failed (above)"
         )
 
 
@@ -231,7 +226,7 @@ def render_page_result(result: PageResult, tz: ZoneInfo) -> None:
     what = result.pipeline or result.target
     head = {
         "delivered": f"paged {what}: page {result.page_id}",
-        "queued": f"queued {what} for after quiet hours ({_fmt(result.hold_until, tz)}): "
+        "queued": f"queued {what} for after quiet hours ({fmt_time(result.hold_until, tz)}): "
         f"page {result.page_id}",
         "suppressed": f"not sent: page {result.page_id} with this dedup key is still open",
         "undelivered": f"NOT delivered: page {result.page_id} is kept in the outbox",
@@ -244,7 +239,7 @@ def render_page_result(result: PageResult, tz: ZoneInfo) -> None:
     terminal.line(f"  responder   {result.responder or 'nobody resolved: the channels only'}")
     terminal.line(f"  escalation  {' -> '.join(result.escalation) or '-'}")
     terminal.line("")
-    _deliveries_table(result.deliveries)
+    render_deliveries(result.deliveries)
 
 
 # --------------------------------------------------------------------------- list / show
@@ -268,9 +263,9 @@ def list_(
 
       oncall page list --json
     """
-    from oncall.paging_service import list_pages
+    from oncall.services.paging.views import list_pages
 
-    with _open_store() as store:
+    with open_page_store() as store:
         pages = list_pages(store, open_only=open_, limit=limit)
     if json_:
         terminal.json(pages)
@@ -317,9 +312,9 @@ def show(
 
       oncall page show oncall/aggregate-profit/1f2e3d4c5b6a7988 --json
     """
-    from oncall.paging_service import show_page
+    from oncall.services.paging.views import show_page
 
-    with _open_store() as store:
+    with open_page_store() as store:
         view = show_page(store, ref)
     if json_:
         terminal.json(view)
@@ -334,21 +329,21 @@ def show(
         ("responder", view.responder),
         ("escalation", " -> ".join(view.escalation) or "-"),
         ("position", f"level {view.level}, round {view.round}"),
-        ("created", _fmt(view.created, tz)),
-        ("acked", f"{_fmt(view.acked_at, tz)} by {view.acked_by}" if view.acked_at else "-"),
-        ("resolved", _fmt(view.resolved_at, tz)),
-        ("escalates", _fmt(view.next_escalation_at, tz)),
+        ("created", fmt_time(view.created, tz)),
+        ("acked", f"{fmt_time(view.acked_at, tz)} by {view.acked_by}" if view.acked_at else "-"),
+        ("resolved", fmt_time(view.resolved_at, tz)),
+        ("escalates", fmt_time(view.next_escalation_at, tz)),
     ]
     for key, value in rows:
         terminal.line(f"  {key:<11} {value}")
     for k, v in view.details.items():
         terminal.line(f"  detail      {k}: {v}")
     terminal.line("")
-    _deliveries_table(view.deliveries, level=True)
+    render_deliveries(view.deliveries, level=True)
     for item in view.outbox:
         terminal.line(
             f"outbox: level {item.level} via {', '.join(item.channels)} not before "
-            f"{_fmt(item.not_before, tz)}, {_plural(item.attempts, 'failed attempt')}"
+            f"{fmt_time(item.not_before, tz)}, {plural(item.attempts, 'failed attempt')}"
             + (f": {item.last_error}" if item.last_error else "")
         )
 
@@ -375,11 +370,11 @@ def flush(
 
       oncall page flush --json   (from cron, every minute)
     """
-    from oncall.paging_service import flush_outbox, monotonic_clock
+    from oncall.services.paging.outbox import flush_outbox
 
-    paging = _load(ctx)
+    paging = load_setup(ctx)
     base = resolve_now(now, paging.cfg.team_tz, option="--now")
-    with _open_store() as store:
+    with open_page_store() as store:
         report = flush_outbox(paging, store, monotonic_clock(base), limit=limit)
     if json_:
         terminal.json(report)
@@ -387,10 +382,8 @@ def flush(
         render_flush(report, paging.cfg.team_tz)
     failed = [i for i in report.items if i.outcome == "failed"]
     if failed:
-        from oncall.errors import DeliveryError
-
         raise DeliveryError(
-            f"{_plural(len(failed), 'outbox item')} could not be sent and stay in the outbox: "
+            f"{plural(len(failed), 'outbox item')} could not be sent and stay in the outbox: "
             + "; ".join(f"page {i.page_id}: {_first_failure(i.deliveries)}" for i in failed)
         )
 
@@ -409,7 +402,7 @@ def render_flush(report: FlushReport, tz: ZoneInfo) -> None:
             str(i.level),
             i.outcome,
             ", ".join(f"{d.channel}:{d.status}" for d in i.deliveries) or "-",
-            _fmt(i.next_attempt, tz),
+            fmt_time(i.next_attempt, tz),
         ]
         for i in report.items
     ]
@@ -417,173 +410,5 @@ def render_flush(report: FlushReport, tz: ZoneInfo) -> None:
     terminal.line(f"{report.remaining} item(s) left in the outbox")
 
 
-# --------------------------------------------------------------------------- ack / resolve
-
-
-def _operator() -> str:
-    configured = os.environ.get("ONCALL_OPERATOR", "").strip()
-    if configured:
-        return configured
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _action(ctx: typer.Context, ref: str, action: str, by: str | None, now: str | None) -> Any:
-    from oncall.paging_service import acknowledge_page, action_error, resolve_page
-
-    paging = _load(ctx)
-    when = resolve_now(now, paging.cfg.team_tz, option="--now")
-    fn = acknowledge_page if action == "ack" else resolve_page
-    with _open_store() as store:
-        result = fn(paging, store, ref, by=by or _operator(), now=when)
-    return result, action_error(result)
-
-
-def ack(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="PAGE_ID|DEDUP_KEY"),
-    by: str | None = typer.Option(
-        None, "--by", metavar="WHO", help="Who acknowledges (default $ONCALL_OPERATOR or you)."
-    ),
-    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
-    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
-    """Acknowledge a page: escalation stops; PagerDuty and Slack are told.
-
-    Examples:
-
-      oncall ack p-1a2b3c4d5e6f
-
-      oncall ack oncall/aggregate-profit/1f2e3d4c5b6a7988 --by de2
-    """
-    result, error = _action(ctx, ref, "ack", by, now)
-    _render_action(result, json_)
-    if error is not None:
-        raise error
-
-
-def resolve(
-    ctx: typer.Context,
-    ref: str = typer.Argument(..., metavar="PAGE_ID|DEDUP_KEY"),
-    by: str | None = typer.Option(None, "--by", metavar="WHO", help="Who resolves."),
-    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
-    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
-    """Resolve a page: it closes (the dedup key is free again); PagerDuty and Slack are told.
-
-    Examples:
-
-      oncall resolve p-1a2b3c4d5e6f
-
-      oncall resolve oncall/aggregate-profit/1f2e3d4c5b6a7988
-    """
-    result, error = _action(ctx, ref, "resolve", by, now)
-    _render_action(result, json_)
-    if error is not None:
-        raise error
-
-
-def _render_action(result: ActionResult, json_: bool) -> None:
-    if json_:
-        terminal.json(result)
-        return
-    verb = "acknowledged" if result.action == "acknowledge" else "resolved"
-    if result.changed:
-        terminal.line(f"page {result.page_id} {verb}" + (f" by {result.by}" if result.by else ""))
-    else:
-        terminal.line(f"page {result.page_id} was already {result.status}")
-    _deliveries_table(result.deliveries)
-
-
-# --------------------------------------------------------------------------- escalate
-
-
-def escalate(
-    ctx: typer.Context,
-    watch: str | None = typer.Option(
-        None,
-        "--watch",
-        metavar="INTERVAL",
-        help="Keep running, every INTERVAL (e.g. 30s, 1m); stop with Ctrl-C.",
-    ),
-    now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
-    json_: bool = typer.Option(False, "--json", help=JSON_HELP),
-) -> None:
-    """Page the next person for every open page not acknowledged within its ack_timeout.
-
-    Goes through the escalation chain, then round it again `repeat` times; a person with
-    no contact for the urgency's channels is skipped. Safe from cron on several machines
-    sharing one store: each step is taken by exactly one. Exit 3 if an escalation could
-    not be delivered (it stays in the outbox for `oncall page flush`).
-
-    Examples:
-
-      oncall escalate
-
-      oncall escalate --watch 1m
-    """
-    from oncall.domain.timeutil import parse_duration
-    from oncall.paging_service import monotonic_clock, run_escalations
-
-    interval = None
-    if watch is not None:
-        try:
-            interval = parse_duration(watch).total_seconds()
-        except ValueError as exc:
-            raise UsageError(f"--watch: {exc}") from None
-        if interval <= 0:
-            raise UsageError("--watch: the interval must be greater than zero")
-    paging = _load(ctx)
-    clock = monotonic_clock(resolve_now(now, paging.cfg.team_tz, option="--now"))
-    with _open_store() as store:
-        while True:
-            report = run_escalations(paging, store, clock)
-            if json_:
-                terminal.json(report)
-            else:
-                render_escalations(report, paging.cfg.team_tz, quiet=interval is not None)
-            if interval is None:
-                break
-            time.sleep(interval)  # Ctrl-C ends the loop: exit 130 at the error boundary
-    undelivered = [e for e in report.escalations if e.outcome == "undelivered"]
-    if undelivered:
-        from oncall.errors import DeliveryError
-
-        raise DeliveryError(
-            f"{_plural(len(undelivered), 'escalation')} could not be delivered and wait in the "
-            "outbox: "
-            + "; ".join(f"page {e.page_id} to {e.person}" for e in undelivered)
-            + "; run `oncall page flush` once the cause is fixed"
-        )
-
-
-def render_escalations(report: EscalationReport, tz: ZoneInfo, *, quiet: bool = False) -> None:
-    if not report.escalations:
-        if not quiet:
-            terminal.line(f"nothing to escalate at {_fmt(report.at, tz)}")
-        return
-    for e in report.escalations:
-        skipped = f" (skipped {', '.join(e.skipped)}: no contact)" if e.skipped else ""
-        text = {
-            "escalated": f"page {e.page_id}: escalated to {e.person} (level {e.level}, "
-            f"round {e.round}){skipped}",
-            "undelivered": f"page {e.page_id}: escalation to {e.person} NOT delivered, kept in "
-            f"the outbox{skipped}",
-            "exhausted": f"page {e.page_id}: the escalation chain is exhausted{skipped}",
-            "taken": f"page {e.page_id}: another process escalated it",
-        }[e.outcome]
-        terminal.line(text)
-        if e.next_escalation_at is not None:
-            terminal.line(f"  next escalation {_fmt(e.next_escalation_at, tz)}")
-        _deliveries_table(e.deliveries)
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(page_app, name="page")
-    app.command("ack")(ack)
-    app.command("resolve")(resolve)
-    app.command("escalate")(escalate)

@@ -680,7 +680,7 @@ def test_paging_problems_warn_about_missing_env_at_the_key(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from oncall.config import load_config
-    from oncall.paging_service import paging_problems
+    from oncall.services.paging.problems import paging_problems
 
     cfg = load_config(setup.config_dir)
     assert paging_problems(cfg) == []

@@ -2,12 +2,14 @@
 
 A pager resolves its secrets from the environment at send time, delivers within the
 channel's ``retry_budget`` and returns a :class:`DeliveryResult`; it never raises for
-delivery failures and never reports a secret.
+delivery failures and never reports a secret. Each provider's wire format lives in its
+pager's module (``pagerduty_event``, ``slack_message``, ``email_message``, ``webhook_body``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from oncall.adapters.pagers.email import EmailPager
@@ -15,17 +17,16 @@ from oncall.adapters.pagers.http import DEFAULT_BACKOFF_BASE
 from oncall.adapters.pagers.pagerduty import PagerDutyPager
 from oncall.adapters.pagers.slack import SlackPager
 from oncall.adapters.pagers.webhook import WebhookPager
-from oncall.domain.paging import (
-    ChannelConfig,
-    DeliveryResult,
+from oncall.config.models.paging import (
+    AnyChannel,
     EmailChannel,
-    PageAction,
-    PageContent,
     PagerDutyChannel,
     PagingConfig,
     SlackChannel,
-    Target,
+    WebhookChannel,
 )
+from oncall.domain.paging.content import PageAction, PageContent
+from oncall.domain.paging.routing import DeliveryResult, Target
 
 __all__ = [
     "DeliveryResult",
@@ -50,21 +51,34 @@ class Pager(Protocol):
     ) -> DeliveryResult: ...
 
 
+_PAGERS: dict[type, Callable[..., Pager]] = {
+    PagerDutyChannel: PagerDutyPager,
+    SlackChannel: SlackPager,
+    EmailChannel: EmailPager,
+    WebhookChannel: WebhookPager,
+}
+
+
 def build_pager(
     name: str,
-    config: ChannelConfig,
+    config: AnyChannel,
     *,
     backoff_base: float = DEFAULT_BACKOFF_BASE,
     environ: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Pager:
-    """The pager for one configured channel (``environ`` defaults to ``os.environ``)."""
-    if isinstance(config, PagerDutyChannel):
-        return PagerDutyPager(name, config, backoff_base=backoff_base, environ=environ)
-    if isinstance(config, SlackChannel):
-        return SlackPager(name, config, backoff_base=backoff_base, environ=environ)
-    if isinstance(config, EmailChannel):
-        return EmailPager(name, config, backoff_base=backoff_base, environ=environ)
-    return WebhookPager(name, config, backoff_base=backoff_base, environ=environ)
+    """The pager for one configured channel (``environ`` defaults to ``os.environ``;
+    ``sleep`` and ``monotonic`` drive the retries: tests pass fakes)."""
+    make = _PAGERS[type(config)]
+    return make(
+        name,
+        config,
+        backoff_base=backoff_base,
+        environ=environ,
+        sleep=sleep,
+        monotonic=monotonic,
+    )
 
 
 def build_pagers(
@@ -72,9 +86,18 @@ def build_pagers(
     *,
     backoff_base: float = DEFAULT_BACKOFF_BASE,
     environ: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> dict[str, Pager]:
     """A pager for every channel in ``config``, by channel name."""
     return {
-        name: build_pager(name, ch, backoff_base=backoff_base, environ=environ)
+        name: build_pager(
+            name,
+            ch,
+            backoff_base=backoff_base,
+            environ=environ,
+            sleep=sleep,
+            monotonic=monotonic,
+        )
         for name, ch in config.channels.items()
     }

@@ -1,4 +1,7 @@
-"""Email delivery via SMTP (smtplib), optional STARTTLS and login from env vars."""
+"""Email delivery via SMTP (smtplib), optional STARTTLS and login from env vars.
+
+The wire format (:func:`email_message`: a plain-text message) lives here with its pager.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ import logging
 import smtplib
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 import tenacity
 
@@ -17,25 +21,28 @@ from oncall.adapters.pagers.http import (
     PermanentDeliveryError,
     TransientDeliveryError,
     backoff,
+    budget_stop,
     cannot_resolve,
     gave_up,
     not_attempted,
     scrub,
 )
-from oncall.domain.paging import (
-    DeliveryResult,
-    EmailChannel,
-    MissingSecretError,
+from oncall.adapters.secrets import resolve_secret
+from oncall.config.models.paging import EmailChannel
+from oncall.domain.paging.content import (
     PageAction,
     PageContent,
-    Secret,
-    Target,
-    email_message,
-    is_loopback_host,
-    resolve_secret,
+    cap_details,
+    cap_text,
+    one_line,
+    utc_iso,
 )
+from oncall.domain.paging.routing import DeliveryResult, Target
+from oncall.domain.paging.secret import Secret
+from oncall.domain.paging.url import is_loopback_host
+from oncall.errors import MissingSecretError
 
-__all__ = ["EmailPager"]
+__all__ = ["EmailPager", "email_message"]
 
 log = logging.getLogger("oncall.pagers")
 
@@ -45,6 +52,40 @@ DETAIL_MAX = 300
 def _cut(text: str, limit: int = DETAIL_MAX) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def email_message(
+    content: PageContent, from_: str, to: Sequence[str], action: PageAction = "trigger"
+) -> EmailMessage:
+    """A plain-text email; subject ``[CRITICAL] aggregate-profit: <summary>``."""
+    prefix = {"trigger": "", "acknowledge": "ACKNOWLEDGED ", "resolve": "RESOLVED "}[action]
+    subject = f"{prefix}[{content.severity.upper()}] {content.subject_label}: {content.summary}"
+    msg = EmailMessage()
+    msg["Subject"] = cap_text(one_line(subject), 250)
+    msg["From"] = from_
+    msg["To"] = ", ".join(to)
+    msg["Date"] = format_datetime(content.created)
+    msg["X-Oncall-Page-Id"] = one_line(content.page_id)
+    msg["X-Oncall-Dedup-Key"] = one_line(content.dedup_key)
+    lines = [content.summary, ""]
+    rows: list[tuple[str, str | None]] = [
+        ("Pipeline", content.pipeline),
+        ("Family", content.family),
+        ("Severity", content.severity),
+        ("Responder", content.responder),
+        ("Escalation", " -> ".join(content.escalation) or None),
+        ("Primary owner", content.owners[0]),
+        ("Secondary owner", content.owners[1]),
+        ("Runbook", content.runbook),
+        ("Page", content.page_id),
+        ("Created", utc_iso(content.created)),
+    ]
+    lines += [f"{k}: {v}" for k, v in rows if v]
+    details = cap_details(content.details)
+    if details:
+        lines += ["", "Details:"] + [f"  {k}: {v}" for k, v in details.items()]
+    msg.set_content("\n".join(lines) + "\n")
+    return msg
 
 
 def _smtp_text(raw: bytes | str) -> str:
@@ -77,6 +118,7 @@ class EmailPager:
         environ: Mapping[str, str] | None = None,
         ssl_context: ssl.SSLContext | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.channel = channel
         self.config = config
@@ -85,6 +127,7 @@ class EmailPager:
         self._environ = environ
         self._ssl_context = ssl_context
         self._sleep = sleep
+        self._monotonic = monotonic
 
     def __repr__(self) -> str:
         return f"EmailPager({self.channel!r}, {self.config.host}:{self.config.port})"
@@ -119,8 +162,11 @@ class EmailPager:
     ) -> DeliveryResult:
         budget = self.config.retry_budget.total_seconds()
         hidden = list(login or ())
-        start = time.monotonic()
+        start = self._monotonic()
         attempts = 0
+
+        def elapsed() -> float:
+            return self._monotonic() - start
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome is not None else None
@@ -135,7 +181,7 @@ class EmailPager:
             )
 
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_delay(budget) | tenacity.stop_before_delay(budget),
+            stop=budget_stop(budget, elapsed),
             wait=backoff(self.backoff_base, self.backoff_max),
             retry=tenacity.retry_if_exception_type(TransientDeliveryError),
             before_sleep=before_sleep,
@@ -146,13 +192,12 @@ class EmailPager:
             for attempt in retrying:
                 with attempt:
                     attempts = attempt.retry_state.attempt_number
-                    remaining = budget - (time.monotonic() - start)
+                    remaining = budget - elapsed()
                     self._attempt(msg, rcpt, login, remaining)
             host = f"{self.config.host}:{self.config.port}"
             return DeliveryResult(self.channel, to, "sent", attempts, f"accepted by {host}")
         except TransientDeliveryError as exc:
-            elapsed = time.monotonic() - start
-            detail = f"{exc.detail}; {gave_up(attempts, elapsed)}"
+            detail = f"{exc.detail}; {gave_up(attempts, elapsed())}"
         except PermanentDeliveryError as exc:
             detail = f"{exc.detail} (not retried)"
         except Exception as exc:  # never raise for a delivery failure

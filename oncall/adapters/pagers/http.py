@@ -23,18 +23,14 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import tenacity
+from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from oncall.domain.paging import (
-    DeliveryResult,
-    PagerDutyChannel,
-    Secret,
-    SlackChannel,
-    WebhookChannel,
-    check_channel_url,
-    is_loopback_host,
-    resolve_secret,
-)
+from oncall.adapters.secrets import resolve_secret
+from oncall.config.models.paging import PagerDutyChannel, SlackChannel, WebhookChannel
+from oncall.domain.paging.routing import DeliveryResult
+from oncall.domain.paging.secret import Secret
+from oncall.domain.paging.url import check_channel_url, is_loopback_host
 
 __all__ = [
     "DEFAULT_BACKOFF_BASE",
@@ -44,6 +40,7 @@ __all__ = [
     "PermanentDeliveryError",
     "TransientDeliveryError",
     "backoff",
+    "budget_stop",
     "cannot_resolve",
     "gave_up",
     "not_attempted",
@@ -139,6 +136,22 @@ def backoff(base: float, maximum: float) -> wait_base:
     return tenacity.wait_exponential(multiplier=base, max=maximum) + tenacity.wait_random(0, base)
 
 
+class budget_stop(stop_base):
+    """Stop once ``budget`` seconds have passed, or when the next sleep would pass it.
+
+    Elapsed time comes from ``elapsed`` (the caller's injectable monotonic clock), not
+    from tenacity's own, so a test with a fake clock and sleeper sees the budget end.
+    """
+
+    def __init__(self, budget: float, elapsed: Callable[[], float]) -> None:
+        self.budget = budget
+        self.elapsed = elapsed
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        spent = self.elapsed()
+        return spent >= self.budget or spent + (retry_state.upcoming_sleep or 0) >= self.budget
+
+
 class wait_retry_after(wait_base):
     """Wait what the server asked for in ``Retry-After``; otherwise ``fallback``."""
 
@@ -229,7 +242,9 @@ class HttpDelivery:
 
     ``backoff_base`` is the first backoff (and the jitter range) in seconds; tests pass
     a small value. ``transport`` lets callers plug an httpx transport (not needed for
-    local servers). ``clock`` gives wall time for ``Retry-After`` dates.
+    local servers). ``clock`` gives wall time for ``Retry-After`` dates; ``sleep`` waits
+    between attempts and ``monotonic`` measures the budget (tests pass fakes of both, so
+    nothing sleeps for real).
     """
 
     def __init__(
@@ -242,6 +257,7 @@ class HttpDelivery:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if timeout <= 0 or retry_budget <= 0:
             raise ValueError("timeout and retry_budget must be positive")
@@ -252,6 +268,7 @@ class HttpDelivery:
         self._transport = transport
         self._clock = clock
         self._sleep = sleep
+        self._monotonic = monotonic
         _install_httpx_log_redaction()
 
     def __repr__(self) -> str:
@@ -280,11 +297,14 @@ class HttpDelivery:
         content = json.dumps(body, ensure_ascii=False).encode()
         send_headers = {"Content-Type": "application/json", "User-Agent": "oncall"}
         send_headers.update(headers or {})
-        start = time.monotonic()
+        start = self._monotonic()
         attempts = 0
 
+        def elapsed() -> float:
+            return self._monotonic() - start
+
         def remaining() -> float:
-            return self.retry_budget - (time.monotonic() - start)
+            return self.retry_budget - elapsed()
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome is not None else None
@@ -299,10 +319,7 @@ class HttpDelivery:
             )
 
         retrying = tenacity.Retrying(
-            stop=(
-                tenacity.stop_after_delay(self.retry_budget)
-                | tenacity.stop_before_delay(self.retry_budget)
-            ),
+            stop=budget_stop(self.retry_budget, elapsed),
             wait=wait_retry_after(backoff(self.backoff_base, self.backoff_max)),
             retry=tenacity.retry_if_exception_type(TransientDeliveryError),
             before_sleep=before_sleep,
@@ -324,11 +341,10 @@ class HttpDelivery:
             ok = f"HTTP {sent.status}" + (f": {sent.reason}" if sent.reason else "")
             return DeliveryResult(channel, to, "sent", attempts, _cut(scrub(ok, hidden)))
         except TransientDeliveryError as exc:
-            elapsed = time.monotonic() - start
             why = exc.detail
             if exc.retry_after is not None and exc.retry_after > remaining():
                 why += f" (server asked to retry after {exc.retry_after:.0f}s)"
-            detail = f"{why}; {gave_up(attempts, elapsed)}"
+            detail = f"{why}; {gave_up(attempts, elapsed())}"
         except PermanentDeliveryError as exc:
             detail = f"{exc.detail} (not retried)"
         except Exception as exc:  # never raise for a delivery failure
@@ -351,7 +367,7 @@ class HttpDelivery:
         per_attempt = min(self.timeout, remaining)
         if per_attempt <= 0:
             raise TransientDeliveryError("retry budget used up")
-        deadline = time.monotonic() + per_attempt
+        deadline = self._monotonic() + per_attempt
         try:
             with client.stream(
                 "POST", url, content=content, headers=headers, timeout=httpx.Timeout(per_attempt)
@@ -359,7 +375,7 @@ class HttpDelivery:
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
-                    if len(body) > RESPONSE_MAX_BYTES or time.monotonic() > deadline:
+                    if len(body) > RESPONSE_MAX_BYTES or self._monotonic() > deadline:
                         break
         except httpx.TransportError as exc:
             permanent = cannot_resolve(exc, urlsplit(url).hostname or url, where)
@@ -441,6 +457,9 @@ class HttpPager(Generic[ChannelT]):
         backoff_base: float = DEFAULT_BACKOFF_BASE,
         environ: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.channel = channel
         self.config: ChannelT = config
@@ -450,4 +469,7 @@ class HttpPager(Generic[ChannelT]):
             retry_budget=config.retry_budget.total_seconds(),
             backoff_base=backoff_base,
             transport=transport,
+            sleep=sleep,
+            monotonic=monotonic,
+            clock=clock,
         )

@@ -1,29 +1,45 @@
-"""Generic webhook delivery: the page record as JSON."""
+"""Generic webhook delivery, and its wire format (:func:`webhook_body`: the page as JSON)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from oncall.adapters.pagers.http import (
     HttpPager,
     not_attempted,
     resolve_url_secret,
 )
-from oncall.domain.paging import (
-    DeliveryResult,
-    MissingSecretError,
-    PageAction,
-    PageContent,
-    Secret,
-    Target,
-    WebhookChannel,
-    webhook_body,
-)
+from oncall.config.models.paging import WebhookChannel
+from oncall.domain.paging.content import PageAction, PageContent
+from oncall.domain.paging.routing import DeliveryResult, Target
+from oncall.domain.paging.secret import Secret
+from oncall.errors import MissingSecretError
 
-__all__ = ["WebhookPager"]
+__all__ = ["WebhookPager", "webhook_body"]
+
+
+def webhook_body(content: PageContent, action: PageAction = "trigger") -> dict[str, Any]:
+    """The page record as JSON for a generic webhook."""
+    return {
+        "page_id": content.page_id,
+        "action": action,
+        "dedup_key": content.dedup_key,
+        "pipeline": content.pipeline,
+        "family": content.family,
+        "severity": content.severity,
+        "summary": content.summary,
+        "details": dict(content.details),
+        "responder": content.responder,
+        "escalation": list(content.escalation),
+        "owners": {"primary": content.owners[0], "secondary": content.owners[1]},
+        "runbook": content.runbook,
+        "created": content.created.isoformat(),
+    }
 
 
 class WebhookPager(HttpPager[WebhookChannel]):
-    """POSTs :func:`~oncall.domain.paging.webhook_body` to ``url`` (or the secret URL in
-    ``url_env``). Retries carry the same ``Idempotency-Key`` so receivers can dedupe."""
+    """POSTs :func:`webhook_body` to ``url`` (or the secret URL in ``url_env``). Retries
+    carry the same ``Idempotency-Key`` so receivers can dedupe."""
 
     def __repr__(self) -> str:
         source = f"url from {self.config.url_env}" if self.config.url_env else "url in config"

@@ -1,13 +1,11 @@
-"""Paging delivery against real local servers: pytest-httpserver and aiosmtpd on 127.0.0.1."""
+"""HTTP pagers (PagerDuty, Slack, webhook) against a real local server (pytest-httpserver)."""
 
 from __future__ import annotations
 
 import json
-import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,111 +14,33 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from oncall.adapters.pagers import (
-    EmailPager,
     PagerDutyPager,
     SlackPager,
     WebhookPager,
-    build_pagers,
 )
 from oncall.adapters.pagers.http import cannot_resolve, parse_retry_after, scrub
-from oncall.domain.paging import (
-    DeliveryResult,
-    EmailChannel,
-    PageContent,
+from oncall.adapters.pagers.webhook import webhook_body
+from oncall.config.models.paging import (
     PagerDutyChannel,
-    PagingConfig,
-    Secret,
     SlackChannel,
-    Target,
     WebhookChannel,
-    default_dedup_key,
-    webhook_body,
 )
-from tests.support.mailbox import Mailbox, serving
+from oncall.domain.paging.routing import DeliveryResult, Target
+from oncall.domain.paging.secret import Secret
+from tests.adapters.pagers.helpers import (
+    DE1,
+    FAST,
+    HOOK_TOKEN,
+    PD_KEY,
+    PERSON_PD_KEY,
+    SLACK_TOKEN,
+    UNRESOLVABLE,
+    FakeTime,
+    assert_clean_logs,
+    assert_no_secrets,
+    page,
+)
 from tests.support.pagerduty import pagerduty_validator
-
-PD_KEY = "R0UTINGkey0123456789abcdefSECRET"
-PERSON_PD_KEY = "PERSONkey0123456789abcdefSECRET2"
-SLACK_TOKEN = "xoxSLACKt0kenSECRETabcdef123456"
-HOOK_TOKEN = "h00kT0kenSECRETzyxwvu987654"
-SMTP_USER = "smtp-user-SECRET-5555"
-SMTP_PASSWORD = "smtp-pass-SECRET-0987654321"
-SECRETS = (PD_KEY, PERSON_PD_KEY, SLACK_TOKEN, HOOK_TOKEN, SMTP_USER, SMTP_PASSWORD)
-# Server-side loggers of the fake services log the request path; they are not our code.
-SERVER_LOGGERS = ("werkzeug", "mail.log")
-
-FAST = 0.01  # backoff base for tests
-DE1 = Target(person="de1", slack="U012AB3CD", email="de1@example.com")
-
-
-def page(**overrides: Any) -> PageContent:
-    fields: dict[str, Any] = {
-        "page_id": "pg-test-0001",
-        "dedup_key": default_dedup_key("aggregate-profit", "profit table is 3h stale"),
-        "pipeline": "aggregate-profit",
-        "family": "finance",
-        "severity": "critical",
-        "summary": "profit table is 3h stale",
-        "created": datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
-        "details": {"lag": "3h 5m"},
-        "responder": "de1",
-        "escalation": ("de1", "de2"),
-        "owners": ("de1", "de2"),
-        "runbook": "oncall runbook profit",
-    }
-    fields.update(overrides)
-    return PageContent(**fields)
-
-
-def assert_no_secrets(*texts: object) -> None:
-    for text in texts:
-        for secret in SECRETS:
-            assert secret not in str(text), f"secret leaked into {text!r}"
-
-
-def assert_clean_logs(caplog: pytest.LogCaptureFixture) -> None:
-    ours = [r for r in caplog.records if not r.name.startswith(SERVER_LOGGERS)]
-    assert ours, "expected our own log records to scan"
-    assert_no_secrets(*(r.getMessage() for r in ours))
-
-
-def unused_port() -> Iterator[int]:
-    """A port on 127.0.0.1 that refuses connections: bound, never listening."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
-
-
-@pytest.fixture
-def refused_port() -> Iterator[int]:
-    yield from unused_port()
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
-
-
-@pytest.fixture
-def server(_server: HTTPServer) -> Iterator[HTTPServer]:
-    _server.clear()
-    yield _server
-    _server.check_assertions()
-    _server.clear()
-
-
-@pytest.fixture
-def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG)
-    return caplog
 
 
 def pd_channel(server: HTTPServer, **extra: Any) -> PagerDutyChannel:
@@ -210,11 +130,18 @@ def test_429_with_retry_after_is_honoured(
         Response('{"status":"throttled","message":"slow down"}', 429, headers={"Retry-After": "1"})
     )
     server.expect_ordered_request("/v2/enqueue").respond_with_handler(lambda r: accepted())
-    started = time.monotonic()
-    result = pd_pager(server, monkeypatch).send(page(), DE1)
-    elapsed = time.monotonic() - started
+    fake = FakeTime()
+    monkeypatch.setenv("ONCALL_PAGERDUTY_ROUTING_KEY", PD_KEY)
+    pager = PagerDutyPager(
+        "pagerduty",
+        pd_channel(server),
+        backoff_base=FAST,
+        sleep=fake.sleep,
+        monotonic=fake.monotonic,
+    )
+    result = pager.send(page(), DE1)
     assert (result.status, result.attempts) == ("sent", 2)
-    assert elapsed >= 0.95, "Retry-After: 1 must be waited for, not the 10ms backoff"
+    assert fake.waits == [1.0], "Retry-After: 1 must be waited for, not the 10ms backoff"
     assert len(server.log) == 2
     assert any("429" in r.getMessage() for r in logs.records if r.name == "oncall.pagers")
 
@@ -317,7 +244,6 @@ def test_connection_refused_is_retried_then_fails(
 
 # Names under the reserved .invalid TLD (RFC 2606) never resolve, and resolvers answer
 # that locally. A generous budget shows that nothing is retried: attempts stay at 1.
-UNRESOLVABLE = "oncall-test.example.invalid"
 
 
 def test_pagerduty_host_that_does_not_resolve_is_not_retried(
@@ -519,18 +445,25 @@ def test_parse_retry_after_seconds_and_dates() -> None:
 def test_retry_after_http_date_is_honoured(
     server: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # HTTP dates have whole seconds: now, rounded down, plus 2s is 1-2s away.
-    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
-    header = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    now = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    header = (now + timedelta(seconds=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     server.expect_ordered_request("/v2/enqueue").respond_with_response(
         Response("", 503, headers={"Retry-After": header})
     )
     server.expect_ordered_request("/v2/enqueue").respond_with_handler(lambda r: accepted())
-    started = time.monotonic()
-    result = pd_pager(server, monkeypatch, retry_budget="5s").send(page(), DE1)
-    elapsed = time.monotonic() - started
+    fake = FakeTime()
+    monkeypatch.setenv("ONCALL_PAGERDUTY_ROUTING_KEY", PD_KEY)
+    pager = PagerDutyPager(
+        "pagerduty",
+        pd_channel(server, retry_budget="5s"),
+        backoff_base=FAST,
+        sleep=fake.sleep,
+        monotonic=fake.monotonic,
+        clock=lambda: now,
+    )
+    result = pager.send(page(), DE1)
     assert (result.status, result.attempts) == ("sent", 2)
-    assert 0.9 <= elapsed < 3, f"waited {elapsed:.2f}s for a Retry-After 1-2s away"
+    assert fake.waits == [2.0], "the wait is what the HTTP date asks for"
 
 
 def test_scrub_masks_every_form_of_a_secret_url() -> None:
@@ -542,157 +475,3 @@ def test_scrub_masks_every_form_of_a_secret_url() -> None:
 
 
 # --------------------------------------------------------------------------- email
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox(SMTP_USER, SMTP_PASSWORD)
-    with serving(box) as port:
-        yield box, port
-
-
-def email_channel(port: int, **extra: Any) -> EmailChannel:
-    return EmailChannel.model_validate(
-        {
-            "kind": "email",
-            "host": "127.0.0.1",
-            "port": port,
-            "starttls": False,
-            "from": "oncall@example.com",
-            "retry_budget": "2s",
-            "timeout": "1s",
-            **extra,
-        }
-    )
-
-
-def test_email_is_delivered(mailbox: tuple[Mailbox, int], logs: pytest.LogCaptureFixture) -> None:
-    box, port = mailbox
-    result = EmailPager("email", email_channel(port), backoff_base=FAST).send(page(), DE1)
-    assert (result.status, result.attempts, result.to) == ("sent", 1, "de1")
-    ((mail_from, rcpts, msg),) = box.messages
-    assert mail_from == "oncall@example.com"
-    assert rcpts == ["de1@example.com"]
-    assert msg["Subject"] == "[CRITICAL] aggregate-profit: profit table is 3h stale"
-    assert msg["To"] == "de1@example.com"
-    assert msg["From"] == "oncall@example.com"
-    assert box.logins == []
-
-
-def test_email_login_uses_env_credentials_and_never_shows_them(
-    mailbox: tuple[Mailbox, int], monkeypatch: pytest.MonkeyPatch, logs: pytest.LogCaptureFixture
-) -> None:
-    box, port = mailbox
-    monkeypatch.setenv("ONCALL_SMTP_USER", SMTP_USER)
-    monkeypatch.setenv("ONCALL_SMTP_PASSWORD", SMTP_PASSWORD)
-    config = email_channel(
-        port, username_env="ONCALL_SMTP_USER", password_env="ONCALL_SMTP_PASSWORD"
-    )
-    pager = EmailPager("email", config, backoff_base=FAST)
-    result = pager.send(page(), DE1)
-    assert result.status == "sent", result.detail
-    assert box.logins == [(SMTP_USER.encode(), SMTP_PASSWORD.encode())]
-    monkeypatch.setenv("ONCALL_SMTP_PASSWORD", "wrong-password-SECRET-0000")
-    failed = pager.send(page(), DE1)
-    assert (failed.status, failed.attempts) == ("failed", 1)
-    assert "535" in failed.detail and "login failed" in failed.detail
-    assert_no_secrets(result, failed, repr(pager))
-    assert "wrong-password" not in failed.detail
-    assert_clean_logs(logs)
-
-
-def test_email_transient_4xx_is_retried(mailbox: tuple[Mailbox, int]) -> None:
-    box, port = mailbox
-    box.data_replies = ["451 4.3.0 try again later"]
-    result = EmailPager("email", email_channel(port), backoff_base=FAST).send(page(), DE1)
-    assert (result.status, result.attempts) == ("sent", 2)
-    assert len(box.messages) == 1
-
-
-def test_email_permanent_5xx_is_not_retried(mailbox: tuple[Mailbox, int]) -> None:
-    box, port = mailbox
-    box.rcpt_reply = "550 5.1.1 no such user"
-    result = EmailPager("email", email_channel(port), backoff_base=FAST).send(page(), DE1)
-    assert (result.status, result.attempts) == ("failed", 1)
-    assert "550" in result.detail and "no such user" in result.detail
-    assert box.messages == []
-
-
-def test_email_refuses_to_fall_back_to_plaintext(mailbox: tuple[Mailbox, int]) -> None:
-    box, port = mailbox
-    config = email_channel(port, starttls=True)
-    result = EmailPager("email", config, backoff_base=FAST).send(page(), DE1)
-    assert (result.status, result.attempts) == ("failed", 1)
-    assert "STARTTLS" in result.detail.upper()
-    assert box.messages == []
-
-
-def test_email_connection_refused_is_retried_within_budget(refused_port: int) -> None:
-    config = email_channel(refused_port, retry_budget="0.5s")
-    started = time.monotonic()
-    result = EmailPager("email", config, backoff_base=FAST).send(page(), DE1)
-    assert time.monotonic() - started < 0.5 + 0.5
-    assert result.status == "failed"
-    assert result.attempts > 1
-    assert "connection failed" in result.detail
-
-
-def test_email_host_that_does_not_resolve_is_not_retried(logs: pytest.LogCaptureFixture) -> None:
-    config = email_channel(25, host=UNRESOLVABLE, retry_budget="10s")
-    started = time.monotonic()
-    result = EmailPager("email", config, backoff_base=FAST).send(page(), DE1)
-    assert time.monotonic() - started < 5
-    assert (result.status, result.attempts) == ("failed", 1)
-    assert f"cannot resolve host {UNRESOLVABLE}" in result.detail
-    assert "check channels.email.host in paging.yaml" in result.detail
-    assert_clean_logs(logs)
-
-
-def test_email_needs_an_address(mailbox: tuple[Mailbox, int]) -> None:
-    _, port = mailbox
-    result = EmailPager("email", email_channel(port)).send(page(), Target(person="de9"))
-    assert (result.status, result.attempts, result.to) == ("failed", 0, "de9")
-    assert "no email address for de9" in result.detail
-
-
-def test_email_credentials_need_tls_off_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ONCALL_SMTP_USER", SMTP_USER)
-    monkeypatch.setenv("ONCALL_SMTP_PASSWORD", SMTP_PASSWORD)
-    config = EmailChannel.model_validate(
-        {
-            "kind": "email",
-            "host": "smtp.example.com",
-            "starttls": False,
-            "username_env": "ONCALL_SMTP_USER",
-            "password_env": "ONCALL_SMTP_PASSWORD",
-            "from": "oncall@example.com",
-        }
-    )
-    result = EmailPager("email", config).send(page(), DE1)
-    assert (result.status, result.attempts) == ("failed", 0)
-    assert "without STARTTLS" in result.detail
-
-
-# --------------------------------------------------------------------------- wiring
-
-
-def test_build_pagers_makes_one_pager_per_channel() -> None:
-    config = PagingConfig.model_validate(
-        {
-            "channels": {
-                "pd": {"kind": "pagerduty", "routing_key_env": "PD"},
-                "chat": {"kind": "slack", "webhook_url_env": "SLACK"},
-                "mail": {"kind": "email", "host": "127.0.0.1", "from": "a@b.c"},
-                "hook": {"kind": "webhook", "url_env": "HOOK"},
-            },
-            "urgency": {"high": {"channels": ["pd"]}, "low": {"channels": ["mail"]}},
-        }
-    )
-    pagers = build_pagers(config, backoff_base=FAST)
-    assert {name: type(p) for name, p in pagers.items()} == {
-        "pd": PagerDutyPager,
-        "chat": SlackPager,
-        "mail": EmailPager,
-        "hook": WebhookPager,
-    }
-    assert all(p.channel == name for name, p in pagers.items())

@@ -1,0 +1,146 @@
+"""What the paging commands report: ``oncall page``, ``escalate``, ``page flush``, ``ack``,
+``resolve``, ``page list``/``show`` and the runbooks' notify step. Never a secret."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from oncall.domain.paging.content import Severity
+from oncall.domain.paging.urgency import Urgency
+
+__all__ = [
+    "ActionResult",
+    "DeliveryOut",
+    "DeliveryStatus",
+    "EscalationOut",
+    "EscalationReport",
+    "FlushItemOut",
+    "FlushReport",
+    "NotifyResult",
+    "OutboxOut",
+    "PageResult",
+    "PageView",
+]
+
+DeliveryStatus = Literal["sent", "failed", "queued", "suppressed", "dry-run"]
+
+
+class DeliveryOut(BaseModel):
+    """One delivery as reported: never a secret."""
+
+    channel: str
+    to: str
+    status: DeliveryStatus
+    attempts: int
+    detail: str
+    level: int = 0
+    # Dry runs only, and not part of the JSON (the detail says the same in words): why
+    # this delivery would fail, and which secret environment variables it lacks.
+    would_fail: list[str] = Field(default_factory=list, exclude=True)
+    missing_env: list[str] = Field(default_factory=list, exclude=True)
+
+
+class PageResult(BaseModel):
+    """What ``oncall page`` did."""
+
+    page_id: str | None
+    dedup_key: str
+    pipeline: str | None
+    target: str
+    responder: str | None
+    escalation: list[str]
+    urgency: Urgency
+    severity: Severity
+    summary: str
+    outcome: Literal["delivered", "queued", "suppressed", "undelivered", "dry-run"]
+    hold_until: datetime | None = None
+    deliveries: list[DeliveryOut]
+
+
+class NotifyResult(PageResult):
+    """What telling a pipeline's people about a runbook's checks did: the page, plus
+    ``note``, one human line on what happened."""
+
+    note: str
+
+
+class EscalationOut(BaseModel):
+    page_id: str
+    dedup_key: str
+    outcome: Literal["escalated", "exhausted", "taken", "undelivered"]
+    from_level: int
+    from_round: int
+    level: int | None
+    round: int | None
+    person: str | None
+    skipped: list[str]
+    next_escalation_at: datetime | None
+    deliveries: list[DeliveryOut]
+
+
+class EscalationReport(BaseModel):
+    at: datetime
+    escalations: list[EscalationOut]
+
+
+class FlushItemOut(BaseModel):
+    item_id: int
+    page_id: str
+    dedup_key: str | None
+    level: int
+    outcome: Literal["sent", "failed", "dropped"]
+    next_attempt: datetime | None
+    deliveries: list[DeliveryOut]
+
+
+class FlushReport(BaseModel):
+    at: datetime
+    items: list[FlushItemOut]
+    remaining: int
+
+
+class ActionResult(BaseModel):
+    action: Literal["acknowledge", "resolve"]
+    page_id: str
+    dedup_key: str
+    status: str
+    changed: bool
+    by: str | None
+    deliveries: list[DeliveryOut]
+
+
+class OutboxOut(BaseModel):
+    id: int
+    level: int
+    channels: list[str]
+    not_before: datetime
+    attempts: int
+    last_error: str | None
+
+
+class PageView(BaseModel):
+    page_id: str
+    kind: Literal["page", "notice"]
+    dedup_key: str
+    pipeline: str | None
+    target: str
+    urgency: str
+    severity: str
+    summary: str
+    details: dict[str, Any]
+    responder: str
+    escalation: list[str]
+    level: int
+    round: int
+    status: str
+    created: datetime
+    updated: datetime | None
+    acked_at: datetime | None
+    acked_by: str | None
+    resolved_at: datetime | None
+    next_escalation_at: datetime | None
+    deliveries: list[DeliveryOut]
+    outbox: list[OutboxOut]
