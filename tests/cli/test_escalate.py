@@ -168,7 +168,7 @@ def test_watch_rejects_a_bad_interval(oncall: Run, setup: Setup) -> None:
 def test_watch_stops_on_ctrl_c_with_exit_130(
     oncall: Run, setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import oncall.cli.page as page_cli
+    import oncall.cli.page_actions as page_cli
 
     run_json(oncall, "page", "aggregate-profit", "--summary", "stale", "--now", T)
     sleeps: list[float] = []
