@@ -8,7 +8,12 @@ PyYAML is used in safe mode only. On top of it this module:
 - rejects tags that safe loading does not know (``!!python/object`` and friends) with a
   clear message instead of a traceback;
 - turns scanner and parser errors (tabs, bad indentation, unclosed quotes) into located
-  messages.
+  messages;
+- bounds what it reads (size, encoding, forbidden characters, nesting, aliases): see
+  ``yamlbounds.py``.
+
+It parses with libyaml's C loader when PyYAML has it, else with the pure-Python loader; both
+give the same nodes, marks and messages.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from oncall.config.marks import Marks, PathKey
+from oncall.config.yamlbounds import compose, loader_class, read_text, too_deep_message
 from oncall.errors import ConfigError, Problem
 
 _SAFE_TAG_PREFIX = "tag:yaml.org,2002:"
@@ -29,8 +35,8 @@ _SAFE_TAGS = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader; the constructor is only used for scalars."""
+_Loader: type[Any] = loader_class()
+"""CSafeLoader or SafeLoader; its parser gives the events, its constructor builds scalars."""
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -44,7 +50,7 @@ def _short_tag(tag: str) -> str:
 
 
 class _Builder:
-    def __init__(self, loader: _Loader, marks: Marks) -> None:
+    def __init__(self, loader: Any, marks: Marks) -> None:
         self.loader = loader
         self.marks = marks
         self.problems: list[Problem] = []
@@ -70,7 +76,7 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, yaml.constructor.ConstructorError):
+        except (ValueError, OverflowError, yaml.constructor.ConstructorError):
             # e.g. 2026-13-05 looks like a date to YAML but is none: keep the text and let
             # validation explain what is wrong with it.
             return node.value
@@ -113,7 +119,7 @@ def load_yaml(path: Path, *, required: bool = True) -> tuple[Any, Marks]:
     """Read one YAML file strictly. Raises ConfigError with every problem found."""
     marks = Marks(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         if not required:
             return None, marks
@@ -127,8 +133,6 @@ def load_yaml(path: Path, *, required: bool = True) -> tuple[Any, Marks]:
                 )
             ]
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(path, 1, 1, f"cannot read file: {exc}")]) from None
     if not text.strip():
         raise ConfigError(
             [
@@ -142,7 +146,7 @@ def load_yaml(path: Path, *, required: bool = True) -> tuple[Any, Marks]:
         )
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node = compose(loader, path)
         if node is None:
             raise ConfigError(
                 [Problem(path, 1, 1, "file has no content: it needs at least the top-level keys")]
@@ -155,6 +159,8 @@ def load_yaml(path: Path, *, required: bool = True) -> tuple[Any, Marks]:
         raise ConfigError(
             [Problem(path, line, col, _describe_yaml_error(exc, text, line))]
         ) from None
+    except yaml.YAMLError as exc:  # a reader error: read_text already refuses its causes
+        raise ConfigError([Problem(path, 1, 1, f"invalid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     if builder.problems:
@@ -167,5 +173,7 @@ def _describe_yaml_error(exc: yaml.MarkedYAMLError, text: str, line: int) -> str
     lines = text.splitlines()
     if "\t" in problem or (0 < line <= len(lines) and "\t" in lines[line - 1]):
         return "tab character in indentation: YAML indents with spaces only; replace the tab"
+    if "nesting depth" in problem:  # libyaml's own flow-depth limit, hit before ours
+        return too_deep_message()
     context = f" {exc.context.strip()}" if exc.context else ""
     return f"invalid YAML: {problem}{context}; check the indentation and quoting on this line"
