@@ -53,7 +53,7 @@ def _project(root: Path, address: str) -> Path:
 
 
 def _load_demo(server: Any, now: datetime, tz: Any) -> None:
-    from oncall.adapters.state_demo import generate_demo_points
+    from oncall.adapters.state.demo import generate_demo_points
 
     series: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, Any]]] = defaultdict(
         list
@@ -80,11 +80,11 @@ def run() -> dict[str, float]:
     import google.cloud.monitoring_v3  # noqa: F401  (what the first query of a process pays)
 
     import_s = time.perf_counter() - started
-    from oncall.adapters.state_monitoring import CloudMonitoringSource
+    from oncall.adapters.state.monitoring import CloudMonitoringSource
     from oncall.config import load_config
     from oncall.domain.checks import required_queries
     from oncall.domain.timeutil import parse_instant
-    from oncall.runbooks import list_runbooks
+    from oncall.services.runbook.catalog import list_runbooks
     from tests.support.monitoring_server import MonitoringServer
 
     saved = {k: os.environ.get(k) for k in ("ONCALL_CACHE_DIR", "ONCALL_STATE_DB")}

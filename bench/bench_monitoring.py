@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from oncall.adapters.state import fetch_all
-from oncall.adapters.state_monitoring import CloudMonitoringSource
+from oncall.adapters.state.monitoring import CloudMonitoringSource
 from oncall.domain.checks import SeriesQuery
 from tests.support.monitoring_server import MonitoringServer
 

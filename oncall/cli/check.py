@@ -16,15 +16,10 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from oncall.config import Config
-    from oncall.runbooks import CheckReport, PageStatus, PipelineCheckOut
+    from oncall.reports.runbook import CheckReport, PipelineCheckOut
+    from oncall.services.runbook.notify import PageStatus
 
 CHECK_EXIT = {"pass": 0, "warn": 0, "fail": 1, "error": 3}
-_PAGE_STATUS: dict[str, PageStatus] = {
-    "pass": "passed",
-    "warn": "passed",
-    "fail": "failed",
-    "error": "error",
-}
 
 
 def check(
@@ -64,12 +59,9 @@ def check(
 
       oncall check --all --page
     """
-    from oncall.runbooks import (
-        list_runbooks,
-        load_state_sources,
-        run_checks,
-        runbook_for_pipeline,
-    )
+    from oncall.services.runbook.catalog import list_runbooks, runbook_for_pipeline
+    from oncall.services.runbook.engine import run_checks
+    from oncall.services.runbook.sources import load_state_sources
 
     if all_ and pipelines:
         raise UsageError("give pipelines or --all, not both")
@@ -108,7 +100,8 @@ def _page(
     """Notify owners of each pipeline; the first delivery failure is returned, not raised,
     so every pipeline is tried."""
     from oncall.errors import DeliveryError
-    from oncall.runbooks import PageOut, notify_owners
+    from oncall.reports.runbook import PageOut
+    from oncall.services.runbook.notify import notify_owners
 
     first: Exception | None = None
     for result in results:
@@ -145,7 +138,7 @@ def _page(
 
 
 def render_check(report: CheckReport) -> None:
-    from oncall.cli.runbook import render_value
+    from oncall.cli.runbook_run import render_value
 
     counts: dict[str, int] = {}
     for result in report.pipelines:

@@ -46,8 +46,8 @@ def demo(
 
       oncall state demo --now 2026-11-20T09:00 --output /tmp/state
     """
-    from oncall.adapters.state_demo import DEMO_DAYS, PLANTED_FAILURE, write_demo_state
-    from oncall.runbooks import load_state_sources
+    from oncall.adapters.state.demo import DEMO_DAYS, PLANTED_FAILURE, write_demo_state
+    from oncall.services.runbook.sources import load_state_sources
 
     cfg = get_config(ctx)
     when = resolve_now(now, cfg.team_tz, option="--now")
@@ -98,12 +98,12 @@ def sources_(
 
       oncall state sources
     """
-    from oncall.runbooks import load_state_sources
+    from oncall.services.runbook.sources import load_state_sources
 
     cfg = get_config(ctx)
     loaded = load_state_sources(cfg)
     rows = [
-        {"name": name, "kind": str(loaded.specs[name]["kind"]), "where": loaded.describe(name)}
+        {"name": name, "kind": loaded.kind(name), "where": loaded.describe(name)}
         for name in loaded.names
     ]
     if json_:

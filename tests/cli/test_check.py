@@ -12,11 +12,11 @@ from typing import Any
 import grpc
 import pytest
 
-from oncall.adapters.state_demo import PLANTED_FAILURE, generate_demo_points
+from oncall.adapters.state.demo import PLANTED_FAILURE, generate_demo_points
 from oncall.config import load_config
 from oncall.domain.checks import required_queries
 from oncall.domain.timeutil import parse_instant
-from oncall.runbooks import list_runbooks
+from oncall.services.runbook.catalog import list_runbooks
 from tests.conftest import Run
 from tests.support.monitoring_server import MonitoringServer
 

@@ -15,19 +15,16 @@ from typing import Any
 
 import pytest
 
-from oncall.adapters.store import Store
-from oncall.cli.runbook import resolve_action, resolve_default_action
+from oncall.adapters.store import open_store
+from oncall.cli.runbook_run import resolve_action, resolve_default_action
 from oncall.config import load_config
 from oncall.domain.runbook import Step
 from oncall.domain.timeutil import parse_instant
-from oncall.runbooks import (
-    NOT_CONFIGURED,
-    Action,
-    CheckOut,
-    Stepper,
-    load_runbook,
-    load_state_sources,
-)
+from oncall.reports.runbook import CheckOut
+from oncall.services.runbook.catalog import load_runbook
+from oncall.services.runbook.notify import NOT_CONFIGURED, notify_owners
+from oncall.services.runbook.sources import load_state_sources
+from oncall.services.runbook.stepper import Action, Stepper
 from tests.conftest import Run
 
 T = "2026-11-20T09:00"
@@ -58,7 +55,7 @@ def steps_by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def only_run(runbook: str = "profit") -> Any:
-    with Store.open() as store:
+    with open_store() as store:
         [run] = store.list_runs(runbook)
         return run
 
@@ -195,7 +192,7 @@ def test_runbook_source_must_be_defined(oncall: Run, project: Path, demo: Path) 
 
 
 def only_run_count() -> int:
-    with Store.open() as store:
+    with open_store() as store:
         return len(store.list_runs())
 
 
@@ -446,7 +443,7 @@ def test_end_of_input_at_a_prompt_leaves_the_run_resumable(oncall: Run, demo: Pa
 def test_ctrl_c_during_checks_leaves_the_run_resumable(
     oncall: Run, demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from oncall.runbooks import CheckEngine
+    from oncall.services.runbook.engine import CheckEngine
 
     real = CheckEngine.run
     calls: list[int] = []
@@ -540,7 +537,7 @@ def test_rerun_reads_fresh_state(config_dir: Path, project: Path) -> None:
     state = project / "state"
     state.mkdir()
     ui = Scripted(["rerun", "abort"], before={0: lambda: _write_demo(state, now, cfg.team_tz)})
-    with load_state_sources(cfg) as sources, Store.open() as store:
+    with load_state_sources(cfg) as sources, open_store() as store:
         stepper = Stepper(
             cfg=cfg,
             loaded=load_runbook(cfg, "profit"),
@@ -550,6 +547,7 @@ def test_rerun_reads_fresh_state(config_dir: Path, project: Path) -> None:
             interactive=True,
             now=now,
             clock=lambda: now,
+            notifier=notify_owners,
         )
         stepper.start("tester")
         run = stepper.run()
@@ -560,7 +558,7 @@ def test_rerun_reads_fresh_state(config_dir: Path, project: Path) -> None:
 
 
 def _write_demo(state: Path, now: Any, tz: Any) -> None:
-    from oncall.adapters.state_demo import write_demo_state
+    from oncall.adapters.state.demo import write_demo_state
 
     write_demo_state(state, now, tz)
 
@@ -582,7 +580,7 @@ def test_resume_after_killed_run(oncall: Run, project: Path, demo: Path) -> None
         proc.stdin.write(b"c\n")  # continue step 1, then block on step 2's prompt
         proc.stdin.flush()
         deadline = time.monotonic() + 60
-        with Store.open() as store:
+        with open_store() as store:
             while True:
                 runs = store.list_runs("profit")
                 if runs and runs[0].steps:
@@ -609,7 +607,7 @@ def test_resume_after_killed_run(oncall: Run, project: Path, demo: Path) -> None
     assert f"this run   {crashed.run_id} resumed by crashy, 1 of 6 steps already done" in (
         result.stdout
     )
-    with Store.open() as store:
+    with open_store() as store:
         final = store.get_run(crashed.run_id)
         events = store.events(crashed.run_id)
     assert final is not None and final.status == "passed"

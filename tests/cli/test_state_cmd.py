@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from oncall.adapters.state_demo import DEMO_FILES, PLANTED_FAILURE
+from oncall.adapters.state.demo import DEMO_FILES, PLANTED_FAILURE
 from tests.conftest import Run
 
 T = "2026-11-20T09:00"

@@ -1,22 +1,23 @@
 """Where live pipeline state comes from: the ``StateSource`` protocol, ``fetch_all``, the factory.
 
 A state source answers one question: the points of one metric series in ``(start, end]``.
-Two sources exist: JSON Lines files on disk (``state_local``) and Google Cloud Monitoring
-(``state_monitoring``). Neither this module nor ``state_local`` imports ``google.cloud`` or
-``grpc``: the Monitoring client costs about half a second to import, so it is loaded only when
-a Cloud Monitoring source sends its first query.
+Two sources exist: JSON Lines files on disk (``local``) and Google Cloud Monitoring
+(``monitoring``); ``demo`` writes demo files for the local one. Neither this module nor
+``local`` imports ``google.cloud`` or ``grpc``: the Monitoring client costs about half a second
+to import, so it is loaded only when a Cloud Monitoring source sends its first query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
+from oncall.config.models.state import LocalSourceSpec, SourceSpec
 from oncall.domain.checks import Point, SeriesQuery
 from oncall.domain.timeutil import parse_duration
-from oncall.errors import StateSourceError
+from oncall.errors import SourceSpecError, StateSourceError
 
 __all__ = ["StateSource", "build_source", "fetch_all"]
 
@@ -80,81 +81,52 @@ def fetch_all(
     return dict(zip(unique, results, strict=True))
 
 
-_LOCAL_KEYS = frozenset({"kind", "path"})
-_CLOUD_KEYS = frozenset({"kind", "project", "metric_prefix", "timeout", "endpoint", "insecure"})
+def build_source(name: str, spec: SourceSpec, base_dir: Path) -> StateSource:
+    """A state source from one validated ``state.yaml`` entry; relative paths are relative to
+    ``base_dir``. No connection is made yet.
 
-
-def build_source(name: str, spec: Mapping[str, object], base_dir: Path) -> StateSource:
-    """A state source from one config entry; relative paths are relative to ``base_dir``.
-
-    ``{kind: local, path: ../state}`` or ``{kind: cloud-monitoring, project: my-gcp-project,
-    metric_prefix: custom.googleapis.com/, timeout: 10s, endpoint: "127.0.0.1:50051",
-    insecure: true}``. Raises ``ValueError`` with a message fit for the user; the config loader
-    adds the file and line.
+    Raises ``SourceSpecError`` (a ``ValueError`` naming the setting at fault) for a value the
+    model cannot judge alone, like a timeout that is not a duration or a plaintext endpoint
+    that is not loopback; the config loader adds the file and line.
     """
-    kind = spec.get("kind")
-    if kind == "local":
-        _reject_unknown_keys(name, spec, _LOCAL_KEYS)
-        raw_path = spec.get("path")
-        if not isinstance(raw_path, str | Path) or not str(raw_path).strip():
-            raise ValueError(f"state source {name!r}: 'path' is required for kind 'local'")
-        from oncall.adapters.state_local import LocalStateSource
+    if isinstance(spec, LocalSourceSpec):
+        from oncall.adapters.state.local import LocalStateSource
 
-        path = Path(raw_path).expanduser()
-        return LocalStateSource(path if path.is_absolute() else base_dir / path, name=name)
-    if kind == "cloud-monitoring":
-        _reject_unknown_keys(name, spec, _CLOUD_KEYS)
-        from oncall.adapters.state_monitoring import DEFAULT_METRIC_PREFIX, CloudMonitoringSource
-
-        project = spec.get("project")
-        if not isinstance(project, str) or not project.strip():
-            raise ValueError(
-                f"state source {name!r}: 'project' (the Google Cloud project id) is required "
-                "for kind 'cloud-monitoring'"
+        if spec.path is None:
+            raise SourceSpecError(
+                f"state source {name!r}: 'path' is required for kind 'local'", key="path"
             )
-        prefix = spec.get("metric_prefix", DEFAULT_METRIC_PREFIX)
-        if not isinstance(prefix, str):
-            raise ValueError(f"state source {name!r}: 'metric_prefix' must be a string")
-        endpoint = spec.get("endpoint")
-        if endpoint is not None and not isinstance(endpoint, str):
-            raise ValueError(f"state source {name!r}: 'endpoint' must be a string like host:port")
-        insecure = spec.get("insecure", False)
-        if not isinstance(insecure, bool):
-            raise ValueError(f"state source {name!r}: 'insecure' must be true or false")
+        path = Path(spec.path).expanduser()
+        return LocalStateSource(path if path.is_absolute() else base_dir / path, name=name)
+    from oncall.adapters.state.monitoring import DEFAULT_METRIC_PREFIX, CloudMonitoringSource
+
+    try:
         return CloudMonitoringSource(
             name,
-            project.strip(),
-            metric_prefix=prefix,
-            timeout=_timeout_seconds(name, spec.get("timeout", 10.0)),
-            endpoint=endpoint,
-            insecure=insecure,
+            (spec.project or "").strip(),
+            metric_prefix=spec.metric_prefix or DEFAULT_METRIC_PREFIX,
+            timeout=_timeout_seconds(name, 10.0 if spec.timeout is None else spec.timeout),
+            endpoint=spec.endpoint,
+            insecure=bool(spec.insecure),
         )
-    raise ValueError(
-        f"state source {name!r}: unknown kind {kind!r}; use 'local' or 'cloud-monitoring'"
-    )
+    except SourceSpecError:
+        raise
+    except ValueError as exc:
+        raise SourceSpecError(str(exc), key="endpoint" if spec.endpoint else None) from None
 
 
-def _reject_unknown_keys(name: str, spec: Mapping[str, object], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(spec) - allowed)
-    if unknown:
-        raise ValueError(
-            f"state source {name!r}: unknown key(s) {', '.join(map(repr, unknown))} for kind "
-            f"{spec.get('kind')!r}; allowed: {', '.join(sorted(allowed))}"
-        )
-
-
-def _timeout_seconds(name: str, raw: object) -> float:
-    if isinstance(raw, bool):
-        raise ValueError(f"state source {name!r}: 'timeout' must be a duration like 10s")
+def _timeout_seconds(name: str, raw: str | float) -> float:
     if isinstance(raw, int | float):
         seconds = float(raw)
-    elif isinstance(raw, str):
+    else:
         try:
             seconds = parse_duration(raw).total_seconds()
         except ValueError as exc:
-            raise ValueError(f"state source {name!r}: 'timeout': {exc}") from exc
-    else:
-        raise ValueError(f"state source {name!r}: 'timeout' must be a duration like 10s")
+            raise SourceSpecError(
+                f"state source {name!r}: 'timeout': {exc}", key="timeout"
+            ) from exc
     if seconds <= 0:
-        raise ValueError(f"state source {name!r}: 'timeout' must be positive, not {raw!r}")
+        raise SourceSpecError(
+            f"state source {name!r}: 'timeout' must be positive, not {raw!r}", key="timeout"
+        )
     return seconds

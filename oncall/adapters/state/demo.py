@@ -9,21 +9,21 @@ shows what a failure looks like:
     (check ``growth-sources-up`` fails; everything else copes with the gap).
 
 ``write_demo_state`` writes one JSON Lines file per pipeline (``profit.jsonl``, ...), the
-format ``oncall.adapters.state_local`` reads.
+format ``oncall.adapters.state.local`` reads.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from oncall.adapters.files import atomic_write
 from oncall.domain.timeutil import resolve_wall_time
-from oncall.fileutil import atomic_write
 
 __all__ = [
     "DEMO_DAYS",
@@ -51,8 +51,6 @@ _OUTAGE_SOURCE = "partner_api"
 _OUTAGE = timedelta(hours=6)
 _EPOCH = date(2026, 1, 1)  # the slow growth trend is anchored here, not at ``now``
 _CYCLE = (0, 2, -1, 1, -2)  # day-to-day variation in percent; any 5 days hold each value once
-
-Emit = Callable[[str, dict[str, str], datetime, float | int], None]
 
 
 def _rng(*key: object) -> random.Random:

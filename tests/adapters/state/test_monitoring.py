@@ -14,20 +14,21 @@ import grpc
 import pytest
 
 from oncall.adapters.state import build_source
-from oncall.adapters.state_monitoring import (
+from oncall.adapters.state.monitoring import (
     CloudMonitoringSource,
     compute_filter,
     compute_metric_type,
 )
+from oncall.config.models.state import MonitoringSourceSpec
 from oncall.domain.checks import SeriesQuery
-from oncall.errors import StateSourceError
+from oncall.errors import SourceSpecError, StateSourceError
 from tests.support.monitoring_server import Distribution, MonitoringServer
 
 pytestmark = pytest.mark.timeout(60)
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 INGEST = "custom.googleapis.com/pipeline/ingest_completed"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def query(
@@ -346,14 +347,14 @@ def test_constructor_rejects_nonsense() -> None:
 
 def test_build_source_makes_a_working_cloud_source(server: MonitoringServer) -> None:
     server.add_series(INGEST, [(T0, 1)])
-    spec: dict[str, object] = {
-        "kind": "cloud-monitoring",
-        "project": "my-gcp-project",
-        "metric_prefix": "custom.googleapis.com/",
-        "timeout": "1m30s",
-        "endpoint": server.address,
-        "insecure": True,
-    }
+    spec = MonitoringSourceSpec(
+        kind="cloud-monitoring",
+        project="my-gcp-project",
+        metric_prefix="custom.googleapis.com/",
+        timeout="1m30s",
+        endpoint=server.address,
+        insecure=True,
+    )
 
     source = build_source("gcp", spec, Path("/config"))
 
@@ -367,7 +368,9 @@ def test_build_source_makes_a_working_cloud_source(server: MonitoringServer) -> 
 
 
 def test_build_source_defaults() -> None:
-    source = build_source("gcp", {"kind": "cloud-monitoring", "project": "p"}, Path("."))
+    source = build_source(
+        "gcp", MonitoringSourceSpec(kind="cloud-monitoring", project="p"), Path(".")
+    )
 
     assert isinstance(source, CloudMonitoringSource)
     assert (source.metric_prefix, source.timeout, source.endpoint, source.insecure) == (
@@ -379,23 +382,25 @@ def test_build_source_defaults() -> None:
 
 
 @pytest.mark.parametrize(
-    ("spec", "expected"),
+    ("spec", "key", "expected"),
     [
-        ({}, "'project' (the Google Cloud project id) is required"),
-        ({"project": "p", "timeout": "soon"}, "'timeout': bad duration 'soon'"),
-        ({"project": "p", "timeout": "0s"}, "'timeout' must be positive"),
-        ({"project": "p", "timeout": True}, "'timeout' must be a duration"),
-        ({"project": "p", "insecure": "yes"}, "'insecure' must be true or false"),
-        ({"project": "p", "endpoint": 50051}, "'endpoint' must be a string"),
-        ({"project": "p", "path": "x"}, "unknown key(s) 'path'"),
-        ({"project": "p", "endpoint": "10.1.1.1:1", "insecure": True}, "loopback"),
+        ({"timeout": "soon"}, "timeout", "'timeout': bad duration 'soon'"),
+        ({"timeout": "0s"}, "timeout", "'timeout' must be positive"),
+        ({"endpoint": "10.1.1.1:1", "insecure": True}, "endpoint", "loopback"),
     ],
 )
-def test_build_source_rejects_bad_cloud_specs(spec: dict[str, object], expected: str) -> None:
-    with pytest.raises(ValueError) as caught:
-        build_source("gcp", {"kind": "cloud-monitoring", **spec}, Path("."))
+def test_build_source_rejects_unusable_cloud_specs(
+    spec: dict[str, object], key: str, expected: str
+) -> None:
+    # Keys, types and required values are the model's (tests/config/test_state.py).
+    typed = MonitoringSourceSpec.model_validate(
+        {"kind": "cloud-monitoring", "project": "p", **spec}
+    )
+    with pytest.raises(SourceSpecError) as caught:
+        build_source("gcp", typed, Path("."))
 
-    assert expected in str(caught.value)
+    assert expected in str(caught.value) and "'gcp'" in str(caught.value)
+    assert caught.value.key == key
 
 
 # -- start-up cost -------------------------------------------------------------------------
@@ -404,8 +409,8 @@ def test_build_source_rejects_bad_cloud_specs(spec: dict[str, object], expected:
 def test_importing_state_modules_does_not_import_the_google_client() -> None:
     code = (
         "import sys\n"
-        "import oncall.adapters.state, oncall.adapters.state_local\n"
-        "import oncall.adapters.state_monitoring\n"
+        "import oncall.adapters.state, oncall.adapters.state.local\n"
+        "import oncall.adapters.state.monitoring\n"
         "heavy = [m for m in ('google.cloud.monitoring_v3', 'grpc', 'google.api_core')"
         " if m in sys.modules]\n"
         "print(','.join(heavy) or 'none')\n"

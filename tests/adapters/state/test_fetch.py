@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from oncall.adapters.state import StateSource, fetch_all
-from oncall.adapters.state_monitoring import CloudMonitoringSource
+from oncall.adapters.state.monitoring import CloudMonitoringSource
 from oncall.domain.checks import Point, SeriesQuery
 from oncall.errors import StateSourceError
 from tests.support.monitoring_server import MonitoringServer

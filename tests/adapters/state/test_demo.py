@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from oncall.adapters.state_demo import (
+from oncall.adapters.state.demo import (
     DEMO_DAYS,
     DEMO_FILES,
     PLANTED_FAILURE,
@@ -22,7 +22,7 @@ from oncall.adapters.state_demo import (
 from oncall.domain.checks import CheckResult, Point, evaluate_check, required_queries
 from oncall.domain.runbook import Runbook, all_checks
 
-RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
+RUNBOOKS = Path(__file__).resolve().parents[3] / "runbooks"
 KOLKATA = ZoneInfo("Asia/Kolkata")
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -1,0 +1,81 @@
+"""``config/state.yaml``: the named state sources runbooks read, one model per kind."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, StrictFloat, StrictInt, Tag, model_validator
+
+from oncall.config.models.common import StrictModel
+
+__all__ = [
+    "SOURCE_KINDS",
+    "LocalSourceSpec",
+    "MonitoringSourceSpec",
+    "SourceSpec",
+    "StateFile",
+]
+
+SOURCE_KINDS = ("local", "cloud-monitoring")
+
+
+class LocalSourceSpec(StrictModel):
+    """``kind: local``: JSON Lines files under ``path`` (relative to the file naming it)."""
+
+    kind: Literal["local"]
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _path_given(self) -> LocalSourceSpec:
+        # After the keys are checked: a misspelt ``pth`` is reported as that, not as this.
+        if self.path is None or not self.path.strip():
+            raise ValueError("'path' is required for kind 'local'")
+        return self
+
+
+class MonitoringSourceSpec(StrictModel):
+    """``kind: cloud-monitoring``: Google Cloud Monitoring, in ``project``.
+
+    ``metric_prefix`` goes before metric names without a domain; ``timeout`` bounds each query
+    (a duration like ``10s``, or seconds); ``endpoint`` and ``insecure`` point at a local or
+    test server.
+    """
+
+    kind: Literal["cloud-monitoring"]
+    project: str | None = None
+    metric_prefix: str | None = None
+    timeout: str | StrictInt | StrictFloat | None = None
+    endpoint: str | None = None
+    insecure: bool | None = None
+
+    @model_validator(mode="after")
+    def _project_given(self) -> MonitoringSourceSpec:
+        if self.project is None or not self.project.strip():
+            raise ValueError(
+                "'project' (the Google Cloud project id) is required for kind 'cloud-monitoring'"
+            )
+        return self
+
+
+def _kind_of(value: Any) -> str | None:
+    kind = value.get("kind") if isinstance(value, Mapping) else getattr(value, "kind", None)
+    return kind if kind in SOURCE_KINDS else None
+
+
+SourceSpec = Annotated[
+    Annotated[LocalSourceSpec, Tag("local")]
+    | Annotated[MonitoringSourceSpec, Tag("cloud-monitoring")],
+    Discriminator(
+        _kind_of,
+        custom_error_type="source_kind",
+        custom_error_message="kind must be 'local' or 'cloud-monitoring'",
+    ),
+]
+"""One state source; its ``kind`` picks the model, and so which keys it takes."""
+
+
+class StateFile(StrictModel):
+    """``config/state.yaml``: the named state sources runbooks read."""
+
+    sources: Annotated[dict[str, SourceSpec], Field(min_length=1)]

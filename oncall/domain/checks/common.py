@@ -1,0 +1,148 @@
+"""What the evaluators share: building queries, selecting and reducing points, wording.
+
+Every evaluator works in UTC and converts to local time only to find dates and render.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from oncall.domain.checks.fields import Identified, Reduce
+from oncall.domain.checks.series import CheckResult, CheckStatus, Point, SeriesQuery
+from oncall.domain.timeutil import format_duration, resolve_wall_time
+
+DAY = timedelta(days=1)
+UTC = ZoneInfo("UTC")
+
+
+def query(metric: str, labels: Mapping[str, str], start: datetime, end: datetime) -> SeriesQuery:
+    return SeriesQuery(
+        metric, tuple(sorted(labels.items())), start.astimezone(UTC), end.astimezone(UTC)
+    )
+
+
+def utc_now(now: datetime) -> datetime:
+    """``now`` in UTC. Arithmetic on two datetimes sharing a ``ZoneInfo`` is wall-clock
+    arithmetic (``02:15 EDT - 24h`` is 23 real hours across a DST change), so every
+    evaluator works in UTC and converts to local time only to find dates and render."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(UTC)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return resolve_wall_time(day, time(0, 0), tz)
+
+
+def recent_lookback(fail_after: timedelta) -> timedelta:
+    """How far back freshness-like checks look: twice ``fail_after``, at least a week."""
+    return max(fail_after * 2, timedelta(days=7))
+
+
+def zone_of(check_tz: str | None, team_tz: ZoneInfo) -> ZoneInfo:
+    return ZoneInfo(check_tz) if check_tz else team_tz
+
+
+def is_valid(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def select(data: Mapping[SeriesQuery, Sequence[Point]], query: SeriesQuery) -> list[Point]:
+    """The answer to ``query``, re-filtered so a lenient source cannot widen the span.
+
+    Times are converted to UTC so that comparing and subtracting them is exact.
+    """
+    return [
+        Point(p.time.astimezone(UTC), p.value, p.labels)
+        for p in data.get(query, ())
+        if query.contains(p)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Reduced:
+    value: float | None
+    points: int
+    corrupt: int
+
+
+def reduce_points(points: Sequence[Point], how: Reduce) -> Reduced:
+    valid = [p for p in points if is_valid(p.value)]
+    corrupt = len(points) - len(valid)
+    if how == "count":
+        return Reduced(float(len(points)), len(points), corrupt)
+    values = [float(p.value) for p in valid if p.value is not None]
+    if not values:
+        return Reduced(None, len(points), corrupt)
+    if how == "last":
+        newest = max(valid, key=lambda p: (p.time, sorted(p.labels.items())))
+        value = float(newest.value) if newest.value is not None else math.nan
+    elif how == "sum":
+        value = math.fsum(values)
+    elif how == "mean":
+        value = math.fsum(values) / len(values)
+    elif how == "min":
+        value = min(values)
+    else:
+        value = max(values)
+    return Reduced(value, len(points), corrupt)
+
+
+def render_number(value: float) -> str:
+    """A number for people: ``1,234,567``, ``12.35``, ``0.0042``."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def render_pct(value: float) -> str:
+    return f"{value:+.1f}%" if abs(value) < 1000 else f"{value:+,.0f}%"
+
+
+def render_series(metric: str, labels: Mapping[str, str]) -> str:
+    if not labels:
+        return metric
+    inner = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    return f"{metric}{{{inner}}}"
+
+
+def render_at(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def render_corrupt_note(reduced: Reduced) -> str:
+    return f" ({reduced.corrupt} null/NaN values ignored)" if reduced.corrupt else ""
+
+
+def render_no_data(reduced: Reduced, series: str, window: timedelta) -> str:
+    if reduced.points:
+        return f"only null/NaN values for {series} in the last {format_duration(window)}"
+    return f"no data for {series} in the last {format_duration(window)}"
+
+
+def result(
+    check: Identified,
+    status: CheckStatus,
+    value: float | str | None,
+    bound: str | None,
+    detail: str,
+) -> CheckResult:
+    return CheckResult(check.id, check.kind, status, value, bound, detail)
+
+
+REDUCE_TEXT = {
+    "last": "newest value",
+    "sum": "sum",
+    "mean": "mean",
+    "min": "minimum",
+    "max": "maximum",
+    "count": "point count",
+}

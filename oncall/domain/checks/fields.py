@@ -1,0 +1,166 @@
+"""The field types every check spec shares; each validator's message says how to fix the value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import time, timedelta
+from typing import Annotated, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
+
+from oncall.domain.ids import ID_PATTERN
+from oncall.domain.timeutil import format_duration, parse_duration
+
+
+def _to_duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        delta = value
+    elif isinstance(value, str):
+        delta = parse_duration(value)
+    else:
+        raise ValueError(
+            f"a duration is text with a unit, like 90m, 26h or 7d; got {value!r}: add a unit"
+        )
+    if delta <= timedelta(0):
+        raise ValueError("a duration must be longer than zero: use a value like 90m, 26h or 7d")
+    return delta
+
+
+def exact(delta: timedelta) -> str:
+    """Lossless compact form that ``parse_duration`` reads back: ``1d2h30m``, ``90s``."""
+    return format_duration(delta, style="exact")
+
+
+Duration = Annotated[
+    timedelta,
+    PlainValidator(_to_duration),
+    PlainSerializer(exact, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["90m", "26h", "7d"]}),
+]
+"""A positive duration written as text (``90m``, ``26h``, ``7d``, ``1h30m``)."""
+
+_METRIC = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError(
+            f"id {value!r} must use lowercase letters, digits, '-' and '_' "
+            "and start with a letter or digit, like ingest-fresh"
+        )
+    return value
+
+
+def _check_metric(value: str) -> str:
+    if not _METRIC.match(value):
+        raise ValueError(
+            f"metric {value!r} must be a name like pipeline/ingest_completed: "
+            "letters, digits, '_', '.', '-' and '/' only, no spaces"
+        )
+    return value
+
+
+def _check_labels(value: object) -> object:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(
+                    f"label name {key!r} is not text (YAML reads yes/no/on/off/true/false "
+                    "and bare numbers as other types): quote it"
+                )
+            if not key:
+                raise ValueError("a label name is empty: write labels as {name: value}")
+            if not isinstance(item, str):
+                shown = str(item).lower() if isinstance(item, bool) else str(item)
+                raise ValueError(
+                    f"label {key!r} has the non-text value {item!r}: quote it, "
+                    f'like {key}: "{shown}"'
+                )
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {value!r}: use an IANA name like Asia/Kolkata or Europe/London"
+        ) from exc
+    return value
+
+
+def _to_wall_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            f'YAML read this time as the number {value}: quote it, like deadline: "06:00"'
+        )
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
+        if match and int(match[1]) < 24 and int(match[2]) < 60:
+            return time(int(match[1]), int(match[2]))
+    raise ValueError(f'bad time of day {value!r}: use 24-hour HH:MM in quotes, like "06:00"')
+
+
+CheckId = Annotated[str, AfterValidator(_check_id)]
+Metric = Annotated[str, AfterValidator(_check_metric)]
+Labels = Annotated[dict[str, str], BeforeValidator(_check_labels)]
+TimezoneName = Annotated[str, AfterValidator(_check_timezone)]
+WallTime = Annotated[
+    time,
+    PlainValidator(_to_wall_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["06:00"]}),
+]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Percent = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Reduce = Literal["last", "sum", "mean", "min", "max", "count"]
+
+
+class SpecModel(BaseModel):
+    """Base of every check spec: unknown keys are errors, values are read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckBase(SpecModel):
+    """A check: an id, plus its ``kind`` and settings in each subclass."""
+
+    id: CheckId
+
+
+class MetricCheckBase(CheckBase):
+    """A check reading one metric series, selected by labels."""
+
+    metric: Metric
+    labels: Labels = Field(default_factory=dict)
+
+
+def warn_before_fail(warn: timedelta | None, fail: timedelta) -> None:
+    if warn is not None and warn >= fail:
+        raise ValueError(
+            f"warn_after ({exact(warn)}) must be shorter than fail_after "
+            f"({exact(fail)}): a check warns first, then fails"
+        )
+
+
+class Identified(Protocol):
+    """What a result needs of its check: the id and the kind."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...

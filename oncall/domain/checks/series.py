@@ -1,0 +1,65 @@
+"""What a check reads and what it returns: points, the queries that select them, results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from oncall.errors import StateSourceError
+
+__all__ = ["Answer", "CheckResult", "CheckStatus", "Point", "SeriesQuery", "worst_status"]
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One sample of a series. A value of None or NaN is corrupt."""
+
+    time: datetime
+    value: float | None
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesQuery:
+    """Points of ``metric`` whose labels include ``labels``, with ``start < time <= end``.
+
+    Hashable: identical queries from different checks are fetched once per run.
+    """
+
+    metric: str
+    labels: tuple[tuple[str, str], ...]
+    start: datetime
+    end: datetime
+
+    def contains(self, point: Point) -> bool:
+        """Whether a point of this query's metric lies in the span and has the labels."""
+        return self.start < point.time <= self.end and all(
+            point.labels.get(k) == v for k, v in self.labels
+        )
+
+
+CheckStatus = Literal["pass", "warn", "fail", "error"]
+_RANK: dict[CheckStatus, int] = {"pass": 0, "warn": 1, "error": 2, "fail": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Outcome of one check: the value seen, the bound it was held to and why."""
+
+    id: str
+    kind: str
+    status: CheckStatus
+    value: float | str | None
+    bound: str | None
+    detail: str
+
+
+def worst_status(statuses: Iterable[CheckStatus]) -> CheckStatus:
+    """The most severe status (pass < warn < error < fail); ``pass`` when there are none."""
+    return max(statuses, key=_RANK.__getitem__, default="pass")
+
+
+Answer = list[Point] | StateSourceError
+"""A state source's answer to one query: its points, or why it could not answer."""
