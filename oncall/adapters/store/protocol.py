@@ -8,6 +8,10 @@ settled inside the backend, each in one short transaction committed before the c
 * one winner per escalation step (:meth:`PageStore.advance_escalation`, a compare-and-swap);
 * one claimant per outbox item (:meth:`OutboxStore.claim_outbox`, leases).
 
+A store handle belongs to one team (``Store.team``, given when it is opened): every record it
+writes carries that team, and every read, claim and update sees that team's records only, so
+several teams can share one database without seeing or sending each other's pages.
+
 Times are passed in, never read from the clock, and must be timezone-aware (a naive time is
 a ``ValueError``); they come back in UTC. Unknown runs and pages raise ``NotFoundError``;
 a backend that cannot read or write raises ``StoreError`` saying what to check.
@@ -26,11 +30,12 @@ from oncall.adapters.store.records import (
     FinalRunStatus,
     OutboxItem,
     PageRecord,
+    PublishedRecord,
     Run,
     StepStatus,
 )
 
-__all__ = ["OutboxStore", "PageStore", "RunStore", "Store"]
+__all__ = ["OutboxStore", "PageStore", "PublishStore", "RunStore", "Store"]
 
 
 class RunStore(Protocol):
@@ -208,8 +213,43 @@ class OutboxStore(Protocol):
         ...
 
 
-class Store(RunStore, PageStore, OutboxStore, Protocol):
+class PublishStore(Protocol):
+    """What was last published of each rotation to each target, for the team's publishers."""
+
+    def get_published(self, target: str, rotation: str) -> PublishedRecord | None:
+        """The last record put for (``target``, ``rotation``), or None."""
+        ...
+
+    def put_published(
+        self,
+        target: str,
+        rotation: str,
+        *,
+        fingerprint: str,
+        payload: dict[str, Any],
+        at: datetime,
+    ) -> PublishedRecord:
+        """Insert or replace the record for (``target``, ``rotation``)."""
+        ...
+
+    def list_published(self, target: str | None = None) -> list[PublishedRecord]:
+        """Every record (of one target), ordered by target then rotation."""
+        ...
+
+    def delete_published(self, target: str, rotation: str) -> bool:
+        """Forget (``target``, ``rotation``); False if nothing was recorded."""
+        ...
+
+
+class Store(RunStore, PageStore, OutboxStore, PublishStore, Protocol):
     """A whole store: every concern, plus its lifecycle. Open one with ``open_store()``."""
+
+    team: str
+    """The team whose records this handle reads and writes."""
+
+    def describe(self) -> str:
+        """Where the store is, for people: a file path, or a URL with any password masked."""
+        ...
 
     def schema_version(self) -> int:
         """How many of the backend's migrations have been applied."""

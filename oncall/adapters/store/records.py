@@ -26,6 +26,7 @@ __all__ = [
     "PageKind",
     "PageRecord",
     "PageStatus",
+    "PublishedRecord",
     "Run",
     "RunStatus",
     "StepRecord",
@@ -275,4 +276,31 @@ class OutboxItem:
             "created": _iso(self.created),
             "claimed_by": self.claimed_by,
             "claimed_until": _iso_or_none(self.claimed_until),
+        }
+
+
+# --------------------------------------------------------------------------- published
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRecord:
+    """What was last published of one rotation to one target (a calendar, a channel...).
+
+    ``fingerprint`` is the publisher's digest of what it sent (so an unchanged rotation is not
+    sent again); ``payload`` is whatever JSON the publisher needs next time (e.g. remote ids).
+    """
+
+    target: str
+    rotation: str
+    fingerprint: str
+    payload: dict[str, Any]
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "rotation": self.rotation,
+            "fingerprint": self.fingerprint,
+            "payload": self.payload,
+            "at": _iso(self.at),
         }

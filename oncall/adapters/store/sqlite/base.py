@@ -1,4 +1,4 @@
-"""One SQLite connection: opening, WAL, migrations, short transactions and error messages.
+"""One SQLite connection: opening (mode 0600), WAL, migrations, short transactions, errors.
 
 One file, shared safely by several processes (and machines on a shared disk that honours
 POSIX locks): WAL journal, a busy timeout, and every write in its own short
@@ -8,6 +8,7 @@ nothing already reported.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -16,12 +17,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Self
 
-from oncall.adapters.store.location import ENV_VAR
-from oncall.adapters.store.rules import page_not_found
+from oncall.adapters.store.location import ENV_VAR, LEGACY_TEAM
+from oncall.adapters.store.sql import SqlStore
 from oncall.adapters.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 from oncall.errors import StoreError
 
-__all__ = ["BUSY_TIMEOUT", "SqliteBase"]
+__all__ = ["BUSY_TIMEOUT", "SqliteStore"]
 
 BUSY_TIMEOUT = timedelta(seconds=10)
 _WAL_RETRY_PAUSE = timedelta(milliseconds=20)
@@ -29,24 +30,29 @@ _WAL_RETRY_PAUSE = timedelta(milliseconds=20)
 _FIX = f"set {ENV_VAR} to a writable file path"
 
 
-class SqliteBase:
+class SqliteStore(SqlStore):
     """A handle on the SQLite state file. Open with :meth:`open`; close when done."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, team: str = LEGACY_TEAM) -> None:
         self.path = path
+        self.team = team
         self._conn = conn
+
+    def describe(self) -> str:
+        return f"the store at {self.path}"
 
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: Path) -> Self:
-        """Open (creating if needed) the store at ``path``."""
+    def open(cls, path: Path, team: str = LEGACY_TEAM) -> Self:
+        """Open (creating if needed, mode 0600) the store at ``path``, for ``team``."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the state directory {path.parent}: {exc.strerror or exc}; {_FIX}"
             ) from exc
+        _create_private(path)
         try:
             conn = sqlite3.connect(
                 path,
@@ -55,23 +61,7 @@ class SqliteBase:
             )
         except sqlite3.Error as exc:
             raise _store_error(path, "open", exc) from exc
-        store = cls(path, conn)
-        try:
-            store._configure()
-            store._migrate()
-        except BaseException:
-            conn.close()
-            raise
-        return store
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        return cls(path, conn, team)._prepared()
 
     def schema_version(self) -> int:
         with self._guard("read"):
@@ -151,10 +141,16 @@ class SqliteBase:
             finally:
                 self._conn.execute("COMMIT")
 
-    @staticmethod
-    def _require_page(db: sqlite3.Connection, page_id: str) -> None:
-        if db.execute("SELECT 1 FROM pages WHERE page_id = ?", (page_id,)).fetchone() is None:
-            raise page_not_found(page_id)
+
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only (SQLite gives -wal and -shm the same mode)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # sqlite3.connect reports what is wrong with the location
+    os.close(fd)
 
 
 def _store_error(path: Path, action: str, exc: sqlite3.Error) -> StoreError:

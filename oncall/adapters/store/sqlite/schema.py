@@ -103,5 +103,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_ready ON outbox (not_before, id)",
     ),
+    # 2: every record carries its team ('' for records written before teams); one live page
+    # per team and dedup key; what publishers last published.
+    (
+        "ALTER TABLE runs ADD COLUMN team TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE pages ADD COLUMN team TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE outbox ADD COLUMN team TEXT NOT NULL DEFAULT ''",
+        "DROP INDEX pages_one_live_per_dedup",
+        """CREATE UNIQUE INDEX pages_one_live_per_team_dedup
+           ON pages (team, dedup_key) WHERE status != 'resolved'""",
+        "CREATE INDEX runs_by_team ON runs (team, runbook, started)",
+        "CREATE INDEX pages_by_team ON pages (team, created)",
+        "CREATE INDEX outbox_by_team ON outbox (team, not_before, id)",
+        """CREATE TABLE published (
+            team        TEXT NOT NULL,
+            target      TEXT NOT NULL,
+            rotation    TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            payload     TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            PRIMARY KEY (team, target, rotation)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,9 +1,8 @@
-"""Runbook runs in SQLite: the ``runs`` and ``steps`` tables and the append-only ``events`` log."""
+"""Runbook runs of one team: the ``runs`` and ``steps`` tables and the append-only ``events``."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -21,17 +20,17 @@ from oncall.adapters.store.records import (
     new_run_id,
 )
 from oncall.adapters.store.rules import check_choice, check_limit, run_not_found
-from oncall.adapters.store.sqlite.base import SqliteBase
-from oncall.adapters.store.sqlite.codec import dumps, from_text, from_text_or_none, utc_text
+from oncall.adapters.store.sql.base import Db, SqlBase
+from oncall.adapters.store.sql.codec import dumps, from_text, from_text_or_none, utc_text
 from oncall.errors import StoreError
 
-__all__ = ["SqliteRunStore"]
+__all__ = ["SqlRunStore"]
 
 _RUN_COLUMNS = "run_id, runbook, pipeline, operator, status, started, finished"
 
 
-class SqliteRunStore(SqliteBase):
-    """The :class:`~oncall.adapters.store.protocol.RunStore` half of the SQLite store."""
+class SqlRunStore(SqlBase):
+    """The :class:`~oncall.adapters.store.protocol.RunStore` part of a SQL store."""
 
     def start_run(
         self,
@@ -51,11 +50,11 @@ class SqliteRunStore(SqliteBase):
                 while db.execute("SELECT 1 FROM runs WHERE run_id = ?", (chosen,)).fetchone():
                     chosen = new_run_id()
             elif db.execute("SELECT 1 FROM runs WHERE run_id = ?", (chosen,)).fetchone():
-                raise StoreError(f"run {chosen!r} already exists in the store at {self.path}")
+                raise StoreError(f"run {chosen!r} already exists in {self.describe()}")
             db.execute(
-                "INSERT INTO runs (run_id, runbook, pipeline, operator, status, started) "
-                "VALUES (?, ?, ?, ?, 'running', ?)",
-                (chosen, runbook, pipeline, operator, started_text),
+                "INSERT INTO runs (run_id, team, runbook, pipeline, operator, status, started) "
+                "VALUES (?, ?, ?, ?, ?, 'running', ?)",
+                (chosen, self.team, runbook, pipeline, operator, started_text),
             )
             payload = {"runbook": runbook, "pipeline": pipeline, "operator": operator}
             _event(db, chosen, started_text, "start", payload)
@@ -84,7 +83,7 @@ class SqliteRunStore(SqliteBase):
         finished_text = utc_text(finished, "finished")
         checks_list = [dict(c) for c in checks]
         with self._write() as db:
-            _require_run(db, run_id)
+            self._require_run(db, run_id)
             existed = db.execute(
                 "SELECT 1 FROM steps WHERE run_id = ? AND step_id = ?", (run_id, step_id)
             ).fetchone()
@@ -96,7 +95,7 @@ class SqliteRunStore(SqliteBase):
                    ON CONFLICT (run_id, step_id) DO UPDATE SET
                        status = excluded.status, title = excluded.title,
                        checks = excluded.checks, note = excluded.note,
-                       finished = excluded.finished, attempts = attempts + 1""",
+                       finished = excluded.finished, attempts = steps.attempts + 1""",
                 (run_id, step_id, run_id, status, title, dumps(checks_list), note, finished_text),
             )
             kind: EventKind = "rerun" if existed else "skip" if status == "skipped" else "step"
@@ -113,7 +112,7 @@ class SqliteRunStore(SqliteBase):
         """Append an operator note to a run (optionally about one step)."""
         at_text = utc_text(at, "at")
         with self._write() as db:
-            _require_run(db, run_id)
+            self._require_run(db, run_id)
             _event(db, run_id, at_text, "note", {"step_id": step_id, "text": text})
 
     def finish_run(self, run_id: str, status: FinalRunStatus, finished: datetime) -> None:
@@ -121,7 +120,7 @@ class SqliteRunStore(SqliteBase):
         check_choice(status, FINAL_RUN_STATUSES, "run status")
         finished_text = utc_text(finished, "finished")
         with self._write() as db:
-            _require_run(db, run_id)
+            self._require_run(db, run_id)
             db.execute(
                 "UPDATE runs SET status = ?, finished = ? WHERE run_id = ?",
                 (status, finished_text, run_id),
@@ -133,7 +132,8 @@ class SqliteRunStore(SqliteBase):
         """The run with its steps (in the order first recorded) and notes, or None."""
         with self._read() as db:
             row = db.execute(
-                f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)
+                f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ? AND team = ?",
+                (run_id, self.team),
             ).fetchone()
             if row is None:
                 return None
@@ -144,20 +144,20 @@ class SqliteRunStore(SqliteBase):
         with self._read() as db:
             row = db.execute(
                 f"SELECT {_RUN_COLUMNS} FROM runs WHERE runbook = ? AND status = 'running' "
-                "ORDER BY started DESC, rowid DESC LIMIT 1",
-                (runbook,),
+                "AND team = ? ORDER BY started DESC, rowid DESC LIMIT 1",
+                (runbook, self.team),
             ).fetchone()
             return None if row is None else _load_run(db, row)
 
     def list_runs(self, runbook: str | None = None, limit: int = 50) -> list[Run]:
         """Runs, newest first, optionally of one runbook."""
         check_limit(limit)
-        where, params = ("WHERE runbook = ?", (runbook,)) if runbook is not None else ("", ())
+        where, params = (" AND runbook = ?", (runbook,)) if runbook is not None else ("", ())
         with self._read() as db:
             rows = db.execute(
-                f"SELECT {_RUN_COLUMNS} FROM runs {where} "
+                f"SELECT {_RUN_COLUMNS} FROM runs WHERE team = ?{where} "
                 "ORDER BY started DESC, rowid DESC LIMIT ?",
-                (*params, limit),
+                (self.team, *params, limit),
             ).fetchall()
             return [_load_run(db, row) for row in rows]
 
@@ -168,10 +168,11 @@ class SqliteRunStore(SqliteBase):
 
     def events(self, run_id: str) -> list[Event]:
         """A run's append-only event log, oldest first."""
-        with self._guard("read"):
-            rows = self._conn.execute(
-                "SELECT seq, run_id, at, kind, payload FROM events WHERE run_id = ? ORDER BY seq",
-                (run_id,),
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT seq, run_id, at, kind, payload FROM events WHERE run_id = ? AND run_id "
+                "IN (SELECT run_id FROM runs WHERE team = ?) ORDER BY seq",
+                (run_id, self.team),
             ).fetchall()
         return [
             Event(
@@ -184,22 +185,22 @@ class SqliteRunStore(SqliteBase):
             for r in rows
         ]
 
+    def _require_run(self, db: Db, run_id: str) -> None:
+        found = db.execute(
+            "SELECT 1 FROM runs WHERE run_id = ? AND team = ?", (run_id, self.team)
+        ).fetchone()
+        if found is None:
+            raise run_not_found(run_id)
 
-def _require_run(db: sqlite3.Connection, run_id: str) -> None:
-    if db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is None:
-        raise run_not_found(run_id)
 
-
-def _event(
-    db: sqlite3.Connection, run_id: str, at_text: str, kind: EventKind, payload: object
-) -> None:
+def _event(db: Db, run_id: str, at_text: str, kind: EventKind, payload: object) -> None:
     db.execute(
         "INSERT INTO events (run_id, at, kind, payload) VALUES (?, ?, ?, ?)",
         (run_id, at_text, kind, dumps(payload)),
     )
 
 
-def _load_run(db: sqlite3.Connection, row: Sequence[Any]) -> Run:
+def _load_run(db: Db, row: Sequence[Any]) -> Run:
     run_id = row[0]
     steps = tuple(
         StepRecord(

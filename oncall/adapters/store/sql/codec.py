@@ -1,7 +1,8 @@
-"""How SQLite holds values: fixed-width ISO 8601 UTC text for times, compact sorted JSON.
+"""How values go to and from SQL: times as fixed-width ISO 8601 UTC text, compact sorted JSON.
 
-``2026-11-21T09:00:00.000000+00:00``: every stored time has the same width, so text order is
-time order and SQL comparisons on the text are comparisons of instants.
+``2026-11-21T09:00:00.000000+00:00``: every stored time has the same width, so in SQLite text
+order is time order; PostgreSQL casts the same text to ``timestamptz`` and gives back
+datetimes, which :func:`from_text` accepts too.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ def utc_text_or_none(value: datetime | None, name: str = "time") -> str | None:
     return None if value is None else utc_text(value, name)
 
 
-def from_text(text: str) -> datetime:
+def from_text(text: str | datetime) -> datetime:
+    if isinstance(text, datetime):
+        return text.astimezone(UTC)
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def from_text_or_none(text: str | None) -> datetime | None:
+def from_text_or_none(text: str | datetime | None) -> datetime | None:
     return None if text is None else from_text(text)
 
 

@@ -1,13 +1,13 @@
-"""Pages and their deliveries in SQLite: the ``pages`` and ``deliveries`` tables.
+"""Pages and their deliveries: the ``pages`` and ``deliveries`` tables (one team's).
 
-One open page per dedup key is a partial UNIQUE index, checked under the write lock; one
-winner per escalation step is a compare-and-swap ``UPDATE ... WHERE level=? AND round=?``.
+One live page per team and dedup key is a partial UNIQUE index, and the insert is
+``ON CONFLICT DO NOTHING`` (a racing second insert waits for the first and then does nothing);
+one winner per escalation step is a compare-and-swap ``UPDATE ... WHERE level=? AND round=?``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,8 +21,8 @@ from oncall.adapters.store.records import (
     PageRecord,
 )
 from oncall.adapters.store.rules import check_choice, check_limit, page_not_found
-from oncall.adapters.store.sqlite.base import SqliteBase
-from oncall.adapters.store.sqlite.codec import (
+from oncall.adapters.store.sql.base import Db, SqlBase
+from oncall.adapters.store.sql.codec import (
     dumps,
     from_text,
     from_text_or_none,
@@ -31,7 +31,7 @@ from oncall.adapters.store.sqlite.codec import (
 )
 from oncall.errors import StoreError
 
-__all__ = ["SqlitePageStore"]
+__all__ = ["SqlPageStore"]
 
 _PAGE_COLUMNS = (
     "page_id, dedup_key, pipeline, target, urgency, severity, summary, details, responder, "
@@ -40,16 +40,13 @@ _PAGE_COLUMNS = (
 )
 
 
-class SqlitePageStore(SqliteBase):
-    """The :class:`~oncall.adapters.store.protocol.PageStore` half of the SQLite store."""
+class SqlPageStore(SqlBase):
+    """The :class:`~oncall.adapters.store.protocol.PageStore` part of a SQL store."""
 
     def open_page_by_dedup(self, dedup_key: str) -> PageRecord | None:
         """The open or acknowledged page with this dedup key, or None."""
-        with self._guard("read"):
-            row = self._conn.execute(
-                f"SELECT {_PAGE_COLUMNS} FROM pages WHERE dedup_key = ? AND status != 'resolved'",
-                (dedup_key,),
-            ).fetchone()
+        with self._read() as db:
+            row = _live_page(db, self.team, dedup_key)
         return None if row is None else _page_from_row(row)
 
     def create_page_if_absent(self, record: PageRecord) -> tuple[PageRecord, bool]:
@@ -58,40 +55,41 @@ class SqlitePageStore(SqliteBase):
         Returns ``(existing, False)`` or ``(stored, True)``. Racing processes create one page.
         """
         check_choice(record.status, PAGE_STATUSES, "page status")
-        values = _page_values(record)
+        values = (self.team, *_page_values(record))
         with self._write() as db:
-            row = db.execute(
-                f"SELECT {_PAGE_COLUMNS} FROM pages WHERE dedup_key = ? AND status != 'resolved'",
-                (record.dedup_key,),
-            ).fetchone()
+            row = _live_page(db, self.team, record.dedup_key)
             if row is not None:
                 return _page_from_row(row), False
             if db.execute("SELECT 1 FROM pages WHERE page_id = ?", (record.page_id,)).fetchone():
-                raise StoreError(
-                    f"page {record.page_id!r} already exists in the store at {self.path}"
-                )
+                raise StoreError(f"page {record.page_id!r} already exists in {self.describe()}")
             placeholders = ", ".join("?" * len(values))
-            db.execute(f"INSERT INTO pages ({_PAGE_COLUMNS}) VALUES ({placeholders})", values)
-            stored = db.execute(
-                f"SELECT {_PAGE_COLUMNS} FROM pages WHERE page_id = ?", (record.page_id,)
+            inserted = db.execute(
+                f"INSERT INTO pages (team, {_PAGE_COLUMNS}) VALUES ({placeholders}) "
+                f"ON CONFLICT DO NOTHING RETURNING {_PAGE_COLUMNS}",
+                values,
             ).fetchone()
-        return _page_from_row(stored), True
+            if inserted is None:  # another process created the live page meanwhile
+                row = _live_page(db, self.team, record.dedup_key)
+                if row is None:
+                    raise StoreError(f"page {record.page_id!r} already exists in {self.describe()}")
+                return _page_from_row(row), False
+        return _page_from_row(inserted), True
 
     def get_page(self, page_id_or_dedup_key: str) -> PageRecord | None:
         """A page by id, else the live page with that dedup key, else its newest page."""
-        with self._guard("read"):
-            row = _find_page(self._conn, page_id_or_dedup_key)
+        with self._read() as db:
+            row = _find_page(db, self.team, page_id_or_dedup_key)
         return None if row is None else _page_from_row(row)
 
     def list_pages(self, open_only: bool = False, limit: int = 100) -> list[PageRecord]:
         """Pages, newest first; ``open_only`` keeps open and acknowledged ones."""
         check_limit(limit)
-        where = "WHERE status != 'resolved'" if open_only else ""
-        with self._guard("read"):
-            rows = self._conn.execute(
-                f"SELECT {_PAGE_COLUMNS} FROM pages {where} "
+        where = " AND status != 'resolved'" if open_only else ""
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {_PAGE_COLUMNS} FROM pages WHERE team = ?{where} "
                 "ORDER BY created DESC, rowid DESC LIMIT ?",
-                (limit,),
+                (self.team, limit),
             ).fetchall()
         return [_page_from_row(r) for r in rows]
 
@@ -99,7 +97,7 @@ class SqlitePageStore(SqliteBase):
         """Acknowledge a page (stops escalation). Idempotent: the first ack is kept."""
         at_text = utc_text(at, "at")
         with self._write() as db:
-            page_id = _page_id(db, page_id_or_dedup_key)
+            page_id = _page_id(db, self.team, page_id_or_dedup_key)
             db.execute(
                 "UPDATE pages SET status = 'acknowledged', acked_at = ?, acked_by = ?, "
                 "updated = ?, next_escalation_at = NULL WHERE page_id = ? AND status = 'open'",
@@ -114,7 +112,7 @@ class SqlitePageStore(SqliteBase):
         """Resolve a page. Idempotent: the first resolution time is kept."""
         at_text = utc_text(at, "at")
         with self._write() as db:
-            page_id = _page_id(db, page_id_or_dedup_key)
+            page_id = _page_id(db, self.team, page_id_or_dedup_key)
             db.execute(
                 "UPDATE pages SET status = 'resolved', resolved_at = ?, updated = ?, "
                 "next_escalation_at = NULL WHERE page_id = ? AND status != 'resolved'",
@@ -128,12 +126,12 @@ class SqlitePageStore(SqliteBase):
     def due_escalations(self, now: datetime) -> list[PageRecord]:
         """Open (unacknowledged) pages whose next escalation is due at ``now``, oldest due first."""
         now_text = utc_text(now, "now")
-        with self._guard("read"):
-            rows = self._conn.execute(
-                f"SELECT {_PAGE_COLUMNS} FROM pages WHERE status = 'open' "
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {_PAGE_COLUMNS} FROM pages WHERE team = ? AND status = 'open' "
                 "AND next_escalation_at IS NOT NULL AND next_escalation_at <= ? "
                 "ORDER BY next_escalation_at, rowid",
-                (now_text,),
+                (self.team, now_text),
             ).fetchall()
         return [_page_from_row(r) for r in rows]
 
@@ -157,25 +155,28 @@ class SqlitePageStore(SqliteBase):
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE pages SET level = ?, round = ?, next_escalation_at = ?, updated = ? "
-                "WHERE page_id = ? AND level = ? AND round = ? AND status = 'open'",
+                "WHERE page_id = ? AND team = ? AND level = ? AND round = ? AND status = 'open' "
+                "RETURNING page_id",
                 (
                     new_level,
                     new_round,
                     next_text,
                     now_text,
                     page_id,
+                    self.team,
                     expected_level,
                     expected_round,
                 ),
             )
-            return cursor.rowcount == 1
+            return cursor.fetchone() is not None
 
     def set_next_escalation(self, page_id: str, next_at: datetime | None) -> None:
         """Set (or clear, with None) when a page next escalates."""
         next_text = utc_text_or_none(next_at, "next_at")
         with self._write() as db:
             cursor = db.execute(
-                "UPDATE pages SET next_escalation_at = ? WHERE page_id = ?", (next_text, page_id)
+                "UPDATE pages SET next_escalation_at = ? WHERE page_id = ? AND team = ?",
+                (next_text, page_id, self.team),
             )
             if cursor.rowcount == 0:
                 raise page_not_found(page_id)
@@ -198,12 +199,13 @@ class SqlitePageStore(SqliteBase):
         at_text = utc_text(at, "at")
         with self._write() as db:
             self._require_page(db, page_id)
-            cursor = db.execute(
-                'INSERT INTO deliveries (page_id, level, channel, "to", status, attempts, detail, '
-                "at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (page_id, level, channel, to, status, attempts, detail, at_text),
+            item_id = int(
+                db.execute(
+                    'INSERT INTO deliveries (page_id, level, channel, "to", status, attempts, '
+                    "detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (page_id, level, channel, to, status, attempts, detail, at_text),
+                ).fetchone()[0]
             )
-            item_id = int(cursor.lastrowid or 0)
         return DeliveryRecord(
             id=item_id,
             page_id=page_id,
@@ -218,11 +220,12 @@ class SqlitePageStore(SqliteBase):
 
     def list_deliveries(self, page_id: str) -> list[DeliveryRecord]:
         """A page's deliveries in the order recorded."""
-        with self._guard("read"):
-            rows = self._conn.execute(
+        with self._read() as db:
+            rows = db.execute(
                 'SELECT id, page_id, level, channel, "to", status, attempts, detail, at '
-                "FROM deliveries WHERE page_id = ? ORDER BY id",
-                (page_id,),
+                "FROM deliveries WHERE page_id = ? AND page_id IN "
+                "(SELECT page_id FROM pages WHERE team = ?) ORDER BY id",
+                (page_id, self.team),
             ).fetchall()
         return [
             DeliveryRecord(
@@ -240,20 +243,30 @@ class SqlitePageStore(SqliteBase):
         ]
 
 
-def _page_id(db: sqlite3.Connection, ref: str) -> str:
-    row = _find_page(db, ref)
+def _live_page(db: Db, team: str, dedup_key: str) -> Any:
+    return db.execute(
+        f"SELECT {_PAGE_COLUMNS} FROM pages WHERE team = ? AND dedup_key = ? "
+        "AND status != 'resolved'",
+        (team, dedup_key),
+    ).fetchone()
+
+
+def _page_id(db: Db, team: str, ref: str) -> str:
+    row = _find_page(db, team, ref)
     if row is None:
         raise page_not_found(ref)
     return str(row[0])
 
 
-def _find_page(db: sqlite3.Connection, ref: str) -> Any:
-    row = db.execute(f"SELECT {_PAGE_COLUMNS} FROM pages WHERE page_id = ?", (ref,)).fetchone()
+def _find_page(db: Db, team: str, ref: str) -> Any:
+    row = db.execute(
+        f"SELECT {_PAGE_COLUMNS} FROM pages WHERE page_id = ? AND team = ?", (ref, team)
+    ).fetchone()
     if row is None:
         row = db.execute(
-            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE dedup_key = ? "
+            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE team = ? AND dedup_key = ? "
             "ORDER BY status = 'resolved', created DESC, rowid DESC LIMIT 1",
-            (ref,),
+            (team, ref),
         ).fetchone()
     return row
 

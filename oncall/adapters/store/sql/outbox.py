@@ -1,4 +1,8 @@
-"""The paging outbox in SQLite: queued notifications, handed out as leases under the write lock."""
+"""The paging outbox: queued notifications of one team, handed to one worker at a time by leases.
+
+A claim selects ready items with the backend's row lock (``FOR UPDATE SKIP LOCKED`` in
+PostgreSQL; SQLite holds its write lock) and marks them leased in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,15 @@ from typing import Any
 
 from oncall.adapters.store.records import OutboxItem
 from oncall.adapters.store.rules import check_limit
-from oncall.adapters.store.sqlite.base import SqliteBase
-from oncall.adapters.store.sqlite.codec import (
+from oncall.adapters.store.sql.base import SqlBase
+from oncall.adapters.store.sql.codec import (
     from_text,
     from_text_or_none,
     utc_text,
     utc_text_or_none,
 )
 
-__all__ = ["SqliteOutboxStore"]
+__all__ = ["SqlOutboxStore"]
 
 _OUTBOX_COLUMNS = (
     "id, page_id, level, channels, not_before, attempts, last_error, created, "
@@ -25,8 +29,8 @@ _OUTBOX_COLUMNS = (
 )
 
 
-class SqliteOutboxStore(SqliteBase):
-    """The :class:`~oncall.adapters.store.protocol.OutboxStore` part of the SQLite store."""
+class SqlOutboxStore(SqlBase):
+    """The :class:`~oncall.adapters.store.protocol.OutboxStore` part of a SQL store."""
 
     def enqueue(
         self,
@@ -41,13 +45,10 @@ class SqliteOutboxStore(SqliteBase):
         at_text = utc_text(at, "at")
         with self._write() as db:
             self._require_page(db, page_id)
-            cursor = db.execute(
-                "INSERT INTO outbox (page_id, level, channels, not_before, created) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (page_id, level, json.dumps(list(channels)), not_before_text, at_text),
-            )
             row = db.execute(
-                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (cursor.lastrowid,)
+                "INSERT INTO outbox (team, page_id, level, channels, not_before, created) "
+                f"VALUES (?, ?, ?, ?, ?, ?) RETURNING {_OUTBOX_COLUMNS}",
+                (self.team, page_id, level, json.dumps(list(channels)), not_before_text, at_text),
             ).fetchone()
         return _outbox_from_row(row)
 
@@ -64,10 +65,10 @@ class SqliteOutboxStore(SqliteBase):
             ids = [
                 int(r[0])
                 for r in db.execute(
-                    "SELECT id FROM outbox WHERE not_before <= ? "
+                    "SELECT id FROM outbox WHERE team = ? AND not_before <= ? "
                     "AND (claimed_until IS NULL OR claimed_until <= ?) "
-                    "ORDER BY not_before, id LIMIT ?",
-                    (now_text, now_text, limit),
+                    f"ORDER BY not_before, id LIMIT ?{self.LOCK_ROWS}",
+                    (self.team, now_text, now_text, limit),
                 )
             ]
             if not ids:
@@ -87,7 +88,10 @@ class SqliteOutboxStore(SqliteBase):
     def complete_outbox(self, item_id: int) -> bool:
         """Remove a sent item; False if it was already gone."""
         with self._write() as db:
-            return db.execute("DELETE FROM outbox WHERE id = ?", (item_id,)).rowcount == 1
+            cursor = db.execute(
+                "DELETE FROM outbox WHERE id = ? AND team = ?", (item_id, self.team)
+            )
+            return bool(cursor.rowcount == 1)
 
     def release_outbox(
         self,
@@ -107,16 +111,18 @@ class SqliteOutboxStore(SqliteBase):
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, "
-                "claimed_until = NULL, not_before = COALESCE(?, not_before) WHERE id = ?",
-                (error, not_before_text, item_id),
+                "claimed_until = NULL, not_before = COALESCE(?, not_before) "
+                "WHERE id = ? AND team = ?",
+                (error, not_before_text, item_id, self.team),
             )
-            return cursor.rowcount == 1
+            return bool(cursor.rowcount == 1)
 
     def outbox_items(self) -> list[OutboxItem]:
         """Every queued item, in send order."""
-        with self._guard("read"):
-            rows = self._conn.execute(
-                f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY not_before, id"
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE team = ? ORDER BY not_before, id",
+                (self.team,),
             ).fetchall()
         return [_outbox_from_row(r) for r in rows]
 
