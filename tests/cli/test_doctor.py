@@ -9,7 +9,6 @@ import json
 import os
 import socket
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -217,14 +216,13 @@ def test_slow_monitoring_fails_within_the_source_timeout(oncall: Run, doctor_set
     server: MonitoringServer = doctor_setup.extra["monitoring"]
     server.latency = 5.0
     write_state_yaml(doctor_setup.config_dir, server.address, timeout="0.5s")
-    started = datetime.now()
+    # The server answers after 5 s: "within 0.5s" in the detail proves the probe gave up at the
+    # source's timeout (a probe that waited would have found the source ok).
     result, data = doctor(oncall)
-    elapsed = (datetime.now() - started).total_seconds()
     assert result.exit_code == 1
     gcp = by_name(data)["source gcp"]
     assert gcp["status"] == "fail" and "within 0.5s" in gcp["detail"]
     assert "timeout" in gcp["fix"]
-    assert elapsed < 4.5
 
 
 def test_unreadable_state_fails_located(oncall: Run, doctor_setup: Setup) -> None:
@@ -334,13 +332,10 @@ def test_loopback_listener_that_never_answers_is_bounded(
         listener.listen(8)
         port = listener.getsockname()[1]
         monkeypatch.setenv("ONCALL_WEBHOOK_URL", f"http://127.0.0.1:{port}/hook/x")
-        started = datetime.now()
-        result, data = doctor(oncall)
-        elapsed = (datetime.now() - started).total_seconds()
+        result, data = doctor(oncall)  # a probe without its timeout would hang: pytest-timeout
     hook = by_name(data)["channel hook"]
     assert hook["status"] == "fail" and "no answer within 0.5s" in hook["detail"]
     assert result.exit_code == 1
-    assert elapsed < 5
 
 
 def test_an_untrusted_certificate_fails_the_tls_handshake(

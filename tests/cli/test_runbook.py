@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -567,36 +566,34 @@ def _write_demo(state: Path, now: Any, tz: Any) -> None:
 
 
 def test_resume_after_killed_run(oncall: Run, project: Path, demo: Path) -> None:
+    from oncall.cli.runbook_run import CHOICES
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "oncall", "runbook", "profit", "--interactive", "--now", T],
         stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=project,
         env={**os.environ, "ONCALL_OPERATOR": "crashy"},
     )
     try:
-        assert proc.stdin is not None
+        assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(b"c\n")  # continue step 1, then block on step 2's prompt
         proc.stdin.flush()
-        deadline = time.monotonic() + 60
-        with open_store() as store:
-            while True:
-                runs = store.list_runs("profit")
-                if runs and runs[0].steps:
-                    break
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "step 1 was never recorded"
-                time.sleep(0.05)
-        time.sleep(0.3)  # step 2's checks have run; its prompt waits for input
+        # Read what the stepper prints until step 2's menu is on screen: step 1 is recorded
+        # and step 2's checks have run. No sleeping: the reads block (pytest-timeout bounds them).
+        seen = b""
+        while seen.count(CHOICES.encode()) < 2:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            assert chunk, f"the stepper ended early: {proc.stderr.read() if proc.stderr else ''}"
+            seen += chunk
         assert proc.poll() is None
     finally:
         proc.kill()
         proc.wait(10)
-        if proc.stderr:
-            proc.stderr.close()
-        if proc.stdin:
-            proc.stdin.close()
+        for stream in (proc.stdout, proc.stderr, proc.stdin):
+            if stream:
+                stream.close()
     crashed = only_run()
     assert (crashed.status, [s.step_id for s in crashed.steps]) == ("running", ["ingestion"])
 

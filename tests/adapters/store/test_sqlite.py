@@ -174,7 +174,7 @@ def test_events_are_append_only(store: Store, db_path: Path) -> None:
 # --------------------------------------------------------------------------- resume after a crash
 
 _CRASHING_RUN = """
-import sys, time
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from oncall.adapters.store import open_store
@@ -187,7 +187,7 @@ for n in (1, 2):
     store.record_step(run.run_id, f"step-{n}", status="passed", title=f"Step {n}",
                       checks=[{"n": n}], note=None, finished=t0 + timedelta(minutes=n))
 print("recorded 2 of 4", flush=True)
-time.sleep(120)
+sys.stdin.readline()  # blocks until the test kills the process
 store.record_step(run.run_id, "step-3", status="passed", title="Step 3", checks=[], note=None,
                   finished=t0 + timedelta(minutes=3))
 """
@@ -198,6 +198,7 @@ def test_run_killed_mid_way_resumes_with_recorded_steps(db_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     child = subprocess.Popen(
         [sys.executable, "-c", _CRASHING_RUN, str(db_path)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -208,8 +209,9 @@ def test_run_killed_mid_way_resumes_with_recorded_steps(db_path: Path) -> None:
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-        if child.stdout is not None:
-            child.stdout.close()
+        for stream in (child.stdout, child.stdin):
+            if stream is not None:
+                stream.close()
     assert child.returncode == -signal.SIGKILL
 
     with open_store(db_path) as reopened:
