@@ -3,22 +3,67 @@ resolution across DST, ISO parsing."""
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
+MIN_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+"""The earliest supported instant (inclusive): every date, time and --at/--now/--from/--to."""
+MAX_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
+"""The end of the supported instants (exclusive): 2199-12-31 is the last full day."""
+MAX_DURATION = timedelta(days=3650)
+"""The longest supported duration (``3650d``, about ten years)."""
+_MAX_TEXT = 200
+"""Longer dates, times and durations are refused before they are parsed."""
+
+
+def check_instant(value: datetime | date) -> None:
+    """ValueError unless ``value`` lies in [MIN_INSTANT, MAX_INSTANT).
+
+    Aware datetimes are compared exactly; dates and naive (wall-clock) datetimes by their
+    calendar date, a day of slack either side, so that no zone arithmetic can overflow.
+    The one range check of instants: the CLI's time options and the config both use it.
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        inside = MIN_INSTANT <= value < MAX_INSTANT
+    else:
+        day = value.date() if isinstance(value, datetime) else value
+        inside = MIN_INSTANT.date() - timedelta(days=1) <= day <= MAX_INSTANT.date()
+    if not inside:
+        raise ValueError(
+            f"{value.isoformat()} is outside the supported range "
+            f"{MIN_INSTANT:%Y-%m-%d} to {MAX_INSTANT - timedelta(days=1):%Y-%m-%d} (UTC): "
+            "use a date in that range"
+        )
+
+
+def duration_from_seconds(seconds: float, *, text: str | None = None) -> timedelta:
+    """A duration of ``seconds`` (written ``text``), at most MAX_DURATION; ValueError if longer."""
+    if not math.isfinite(seconds) or seconds > MAX_DURATION.total_seconds():
+        shown = repr(text) if text is not None else f"{seconds:g}s"
+        raise ValueError(
+            f"duration {shown} is longer than the longest supported, "
+            f"{format_duration(MAX_DURATION, style='unit')}: use a shorter one"
+        )
+    return timedelta(seconds=seconds)
+
 
 def parse_duration(text: str) -> timedelta:
-    """Parse ``90m``, ``26h``, ``7d``, ``30s``, ``2w`` (also composites like ``1h30m``)."""
+    """Parse ``90m``, ``26h``, ``7d``, ``30s``, ``2w`` (also composites like ``1h30m``).
+
+    At most MAX_DURATION: longer ones are a ValueError.
+    """
+    if len(text) > _MAX_TEXT:
+        raise ValueError(f"bad duration {text[:20]!r}...: it is {len(text)} characters long")
     parts = re.findall(r"(\d+(?:\.\d+)?)\s*([smhdw])", text)
     joined = "".join(n + u for n, u in parts)
     if not parts or joined != re.sub(r"\s+", "", text):
         raise ValueError(f"bad duration {text!r}: use a number and a unit, like 90m, 26h or 7d")
-    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
-    return timedelta(seconds=seconds)
+    return duration_from_seconds(sum(float(n) * _UNITS[u] for n, u in parts), text=text)
 
 
 DurationStyle = Literal["short", "exact", "unit"]
@@ -124,18 +169,32 @@ def resolve_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
 def parse_instant(text: str, default_tz: ZoneInfo) -> datetime:
     """Parse an ISO 8601 date or datetime; naive values are wall time in ``default_tz``.
 
-    A bare date means midnight at the start of that date.
+    A bare date means midnight at the start of that date. Instants outside
+    [MIN_INSTANT, MAX_INSTANT) are a ValueError (see ``check_instant``).
     """
     raw = text.strip()
     try:
+        if len(raw) > _MAX_TEXT:
+            raise ValueError(raw)
         if len(raw) == 10:
-            return resolve_wall_time(date.fromisoformat(raw), time(0, 0), default_tz)
+            day = date.fromisoformat(raw)
+            check_instant(day)
+            return _checked(resolve_wall_time(day, time(0, 0), default_tz))
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as exc:
+        if "supported range" in str(exc):
+            raise
+        shown = text if len(text) <= _MAX_TEXT else text[:20] + "..."
         raise ValueError(
-            f"bad date or time {text!r}: use ISO 8601 such as 2026-11-21, "
+            f"bad date or time {shown!r}: use ISO 8601 such as 2026-11-21, "
             "2026-11-21T09:00 or 2026-11-21T09:00+05:30"
         ) from exc
+    check_instant(value)
     if value.tzinfo is None:
-        return resolve_wall_time(value.date(), value.time(), default_tz)
+        return _checked(resolve_wall_time(value.date(), value.time(), default_tz))
+    return value
+
+
+def _checked(value: datetime) -> datetime:
+    check_instant(value)
     return value

@@ -24,7 +24,7 @@ from oncall.domain.paging.quiet import parse_quiet_hours
 from oncall.domain.paging.secret import check_env_name
 from oncall.domain.paging.urgency import Urgency
 from oncall.domain.paging.url import check_channel_url
-from oncall.domain.timeutil import parse_duration
+from oncall.domain.timeutil import duration_from_seconds, parse_duration
 
 __all__ = [
     "DEFAULT_PAGERDUTY_URL",
@@ -46,7 +46,7 @@ def _duration(value: object) -> object:
     if isinstance(value, bool):
         raise ValueError("expected a duration like 20s, 5m or 1h")
     if isinstance(value, int | float):
-        return timedelta(seconds=value)
+        return duration_from_seconds(value)
     if isinstance(value, str):
         return parse_duration(value)
     return value
