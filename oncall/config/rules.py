@@ -99,7 +99,16 @@ def reference_problems(
                 )
             )
         runbook = _text(pl.get("runbook"))
-        if runbook is not None:
+        if runbook is not None and not ID_PATTERN.match(runbook):
+            # The name becomes a path: checked here, once, before any file is opened.
+            problems.append(
+                om.problem(
+                    (*base, "runbook"),
+                    f"pipelines.{pl_id}.runbook: bad runbook name {runbook[:80]!r}: use the "
+                    "file name in runbooks/ without .yaml (lowercase letters, digits, '-', '_')",
+                )
+            )
+        elif runbook is not None:
             path = runbooks / f"{runbook}.yaml"
             if not path.is_file():
                 problems.append(
@@ -111,6 +120,14 @@ def reference_problems(
                 )
 
     for rid, raw in rotations.items():
+        if not ID_PATTERN.match(str(rid)):  # rotation ids name calendar files
+            problems.append(
+                rm.problem(
+                    ("rotations", rid),
+                    f"rotations.{rid}: rotation ids use lowercase letters, digits, '-' and '_'",
+                    key=True,
+                )
+            )
         members = _mapping(raw).get("members")
         seen: dict[str, int] = {}
         for i, member in enumerate(members if isinstance(members, list) else []):

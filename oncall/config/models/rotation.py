@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from oncall.config.models.common import StrictModel, Timezone, check_date
+from oncall.domain.timeutil import check_instant
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -53,15 +54,17 @@ class OverrideEntry(StrictModel):
     @classmethod
     def _dt(cls, v: Any) -> Any:
         if isinstance(v, date) and not isinstance(v, datetime):
-            return datetime.combine(v, time(0, 0))
+            v = datetime.combine(v, time(0, 0))
         if isinstance(v, str):
             try:
-                return datetime.fromisoformat(v.replace("Z", "+00:00"))
+                v = datetime.fromisoformat(v.replace("Z", "+00:00"))
             except ValueError:
                 raise ValueError(
                     f"bad date and time '{v}': use ISO 8601 like \"2026-11-30T09:00\" "
                     '(rotation timezone) or "2026-11-30T09:00+05:30"'
                 ) from None
+        if isinstance(v, datetime):
+            check_instant(v)
         return v
 
 
