@@ -21,9 +21,32 @@ from datetime import datetime
 from pathlib import Path
 
 from oncall.domain.checks import Point, SeriesQuery
+from oncall.domain.timeutil import check_instant
 from oncall.errors import StateDataError, StateSourceError
 
-__all__ = ["LocalStateSource", "StateDataError"]
+__all__ = ["MAX_LINE_CHARS", "LocalStateSource", "StateDataError"]
+
+MAX_LINE_CHARS = 65_536
+"""The longest line of a state file: a point is a small flat object."""
+
+
+class _BadJSONError(ValueError):
+    """A JSON line that parses but is not a valid point (duplicate key, Infinity)."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _BadJSONError(f"duplicate key {key[:40]!r}: write each key once")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> float:
+    if name == "NaN":
+        return math.nan
+    raise _BadJSONError(f"'value' {name} is not a number: use a finite number, null or \"NaN\"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +132,18 @@ def _parse_line(file: Path, number: int, line: str) -> tuple[str, Point]:
     def bad(message: str) -> StateDataError:
         return StateDataError(f"{file}:{number}: {message}")
 
+    if len(line) > MAX_LINE_CHARS:
+        raise bad(f"line is {len(line):,} characters long: a point is at most {MAX_LINE_CHARS:,}")
     try:
-        record = json.loads(line)
+        record = json.loads(line, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise bad(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    except _BadJSONError as exc:
+        raise bad(str(exc)) from None
+    except RecursionError:
+        raise bad("not valid JSON (nested too deeply): a point is one flat object") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise bad(f"not valid JSON ({exc})") from None
     if not isinstance(record, dict):
         raise bad("expected a JSON object with metric, labels, time and value")
     unknown = sorted(set(record) - {"metric", "labels", "time", "value"})
@@ -138,6 +169,10 @@ def _parse_line(file: Path, number: int, line: str) -> tuple[str, Point]:
         raise bad(f"bad time {raw_time!r}: use ISO 8601 like 2026-11-20T02:10:00+05:30") from exc
     if time.tzinfo is None or time.utcoffset() is None:
         raise bad(f"time {raw_time!r} has no UTC offset; write it like 2026-11-20T02:10:00+05:30")
+    try:
+        check_instant(time)
+    except ValueError as exc:
+        raise bad(f"time {exc}") from None
 
     if "value" not in record:
         raise bad("'value' is missing (use null for a corrupt point)")
@@ -146,7 +181,12 @@ def _parse_line(file: Path, number: int, line: str) -> tuple[str, Point]:
     if raw_value is None:
         value = None
     elif isinstance(raw_value, bool | int | float):
-        value = float(raw_value)
+        try:
+            value = float(raw_value)
+        except OverflowError:
+            value = math.inf
+        if math.isinf(value):
+            raise bad(f"'value' {str(raw_value)[:20]}... is too large for a number")
     elif isinstance(raw_value, str) and raw_value.strip().lower() == "nan":
         value = math.nan
     else:
