@@ -219,3 +219,24 @@ class InterruptedRunError(OncallError):
 
 class ProjectExistsError(UsageError):
     """``oncall init`` would overwrite a file (or DIR is a file): nothing was written."""
+
+
+# --- publish -------------------------------------------------------------------------
+
+
+class PublishNotConfiguredError(OncallError):
+    """``publish.yaml`` is missing, or has no section for the target asked for."""
+
+    exit_code = 2
+
+
+class PublishMappingError(OncallError):
+    """A person on a published rotation cannot be mapped to a user of the target."""
+
+    exit_code = 2
+
+
+class PublishUnavailableError(OncallError):
+    """The target (PagerDuty, Slack) cannot be reached, refused a request or an item."""
+
+    exit_code = 3

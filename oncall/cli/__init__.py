@@ -52,24 +52,27 @@ def exit_code_for(exc: BaseException) -> int:
 
     Used for errors inside a command (``OncallGroup.invoke``) and outside one (``main``).
     Click's own exits, aborts and usage errors keep their meaning. With ``ONCALL_DEBUG=1``
-    everything else is raised again, for the traceback.
+    everything else also prints its traceback; the exit code stays the same.
     """
-    from click.exceptions import ClickException
-
+    # typer <= 0.25 raises click's ClickException, 0.26+ its own copy (typer._click): take
+    # the class from typer, so usage errors keep exit code 2 with either.
+    click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     if isinstance(exc, typer.Exit):
         return int(exc.exit_code or 0)
     if isinstance(exc, typer.Abort):
         _print_error("aborted")
         return 130
-    if isinstance(exc, ClickException):
-        exc.show()
-        return exc.exit_code
+    if isinstance(exc, click_exception):
+        exc.show()  # type: ignore[attr-defined]
+        return int(exc.exit_code)  # type: ignore[attr-defined]
     if isinstance(exc, BrokenPipeError):
         # The reader went away (`oncall schedule | head`): stop quietly.
         _silence_stdout()
         return 141
-    if _debug():
-        raise exc
+    if _debug():  # the traceback too, but the same exit code (3 stays 3)
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
     if isinstance(exc, OncallError):
         _print_error(str(exc))
         return exc.exit_code
@@ -141,7 +144,8 @@ def _root(
     ),
 ) -> None:
     """Who owns this pipeline and who is on call right now."""
-    ctx.obj = {"config_dir": config_dir}
+    # Embedders and tests may pass their own ``obj`` (e.g. {"sleep": fake}); keep it.
+    ctx.obj = {**(ctx.obj if isinstance(ctx.obj, dict) else {}), "config_dir": config_dir}
 
 
 # Command name -> the module that defines it. A module is imported only when one of its
@@ -162,6 +166,8 @@ COMMANDS: dict[str, str] = {
     "init": "init",
     "schema": "schema",
     "doctor": "doctor",
+    "store": "store",
+    "publish": "publish",
 }
 
 

@@ -48,6 +48,8 @@ SCHEMA_FILES: dict[str, str] = {
     "rotation": "config/rotation.yaml",
     "state": "config/state.yaml",
     "paging": "config/paging.yaml",
+    "publish": "config/publish.yaml",
+    "schedule.lock": "config/schedule.lock.yaml",
     "runbook": "runbooks/*.yaml",
 }
 """Schema name -> the file(s) it describes, relative to the project root."""
@@ -57,6 +59,8 @@ _DOCS = {
     "rotation": "on-call rotations and overrides (docs/config.md, docs/rotations.md)",
     "state": "the state sources runbooks read (docs/runbooks.md)",
     "paging": "paging channels and urgencies (docs/paging.md)",
+    "publish": "where the schedule is published: PagerDuty, Slack (docs/publish.md)",
+    "schedule.lock": "announced shifts that later edits keep (docs/rotations.md, rule 3b)",
     "runbook": "one pipeline's runbook: steps and live checks (docs/runbooks.md)",
 }
 
@@ -65,8 +69,10 @@ DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
 
 
 def _models() -> dict[str, type[BaseModel]]:
+    from oncall.config.models.lock import LockFile
     from oncall.config.models.owners import OwnersFile
     from oncall.config.models.paging import PagingConfig
+    from oncall.config.models.publish import PublishFile
     from oncall.config.models.rotation import RotationFile
     from oncall.config.models.state import StateFile
     from oncall.domain.runbook import Runbook
@@ -76,6 +82,8 @@ def _models() -> dict[str, type[BaseModel]]:
         "rotation": RotationFile,
         "state": StateFile,
         "paging": PagingConfig,
+        "publish": PublishFile,
+        "schedule.lock": LockFile,
         "runbook": Runbook,
     }
 

@@ -35,6 +35,11 @@ class CompanyHoliday(StrictModel):
 
 
 class TeamSpec(StrictModel):
+    id: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        description="The team's id in a shared store (a slug); default: a slug of name",
+    )
     name: str | None = None
     timezone: Timezone = "UTC"
     holidays: HolidaysSpec | None = None
@@ -64,6 +69,11 @@ class Contacts(StrictModel):
     slack: str | None = Field(None, description="Slack member id, e.g. U0123ABCD")
     pagerduty_routing_key_env: str | None = Field(
         None, pattern=r"^[A-Z_][A-Z0-9_]*$", description="Env var holding a personal routing key"
+    )
+    pagerduty_user: str | None = Field(
+        None,
+        pattern=r"^[A-Z0-9]{2,20}$",
+        description="PagerDuty user id, e.g. PABC123 (else found by email)",
     )
 
 
