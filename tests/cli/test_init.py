@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from oncall.cli import app
-from oncall.schemas import SCHEMA_FILES, compute_schema, schema_comment
+from oncall.config.schema import SCHEMA_FILES, compute_schema, schema_comment
 from tests.conftest import REPO
 
 YAML_FILES = {

@@ -107,8 +107,8 @@ def test_check_page_without_any_channel_delivering_exits_3(oncall: Run, demo: Se
 
 def test_notify_pipeline_severity_details_and_errors(setup: Setup) -> None:
     from oncall.config import load_config
-    from oncall.errors import NotFoundError
-    from oncall.paging_service import PagingNotConfiguredError, notify_pipeline
+    from oncall.errors import NotFoundError, PagingNotConfiguredError
+    from oncall.services.paging.notify import notify_pipeline
 
     cfg = load_config(setup.config_dir)
     now = datetime(2026, 11, 20, 11, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
@@ -117,7 +117,7 @@ def test_notify_pipeline_severity_details_and_errors(setup: Setup) -> None:
     ]
     out = notify_pipeline(
         cfg, pipeline="aggregate-profit", runbook="profit", status="error", failing=failing, now=now
-    )
+    ).model_dump(mode="json")
     assert out["outcome"] == "delivered"
     assert out["summary"].startswith("aggregate-profit: runbook profit could not run")
     assert isinstance(out["note"], str) and "paged" in out["note"]
@@ -133,14 +133,14 @@ def test_notify_pipeline_severity_details_and_errors(setup: Setup) -> None:
         status="failed",
         failing=[{"id": "profit-rows", "status": "fail", "detail": "rows dropped 40%"}],
         now=now,
-    )
+    ).model_dump(mode="json")
     assert setup.providers.pd_events()[-1]["payload"]["severity"] == "error"
     assert failed["dedup_key"] != out["dedup_key"]
     dry = notify_pipeline(
         cfg, pipeline="aggregate-profit", runbook="profit", status="passed", failing=[], now=now,
         dry_run=True,
     )  # fmt: skip
-    assert dry["outcome"] == "dry-run" and len(setup.providers.pd_events()) == 2
+    assert dry.outcome == "dry-run" and len(setup.providers.pd_events()) == 2
     with pytest.raises(NotFoundError):
         notify_pipeline(cfg, pipeline="nope", runbook="x", status="passed", failing=[], now=now)
     Path(setup.config_dir / "paging.yaml").unlink()
