@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from oncall.domain.checks import Check
 from oncall.domain.ids import ID_PATTERN
+from oncall.domain.model import StrictModel
 
 __all__ = ["Runbook", "Step", "all_checks", "find_step"]
 
@@ -35,10 +36,8 @@ StepId = Annotated[str, AfterValidator(_check_id)]
 Text = Annotated[str, AfterValidator(_non_blank)]
 
 
-class Step(BaseModel):
+class Step(StrictModel):
     """One thing the operator does or verifies, in order."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: StepId
     title: Text
@@ -48,10 +47,8 @@ class Step(BaseModel):
     notify: Literal["owners"] | None = None
 
 
-class Runbook(BaseModel):
+class Runbook(StrictModel):
     """The steps to bring one pipeline's run to a known state."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Text
     pipeline: StepId

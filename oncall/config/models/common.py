@@ -7,16 +7,13 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator
 
+from oncall.domain.model import StrictModel
 from oncall.domain.text import suggest
 from oncall.domain.timeutil import check_instant
 
-
-class StrictModel(BaseModel):
-    """Base of every config model: unknown keys are errors, values are read-only."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = ["StrictModel", "Timezone", "check_date", "check_timezone"]
 
 
 _TZ_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
