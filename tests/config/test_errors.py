@@ -267,12 +267,13 @@ def test_every_problem_is_listed(oncall: Run, edit_config: Edit) -> None:
 def test_debug_shows_traceback(
     oncall: Run, config_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from oncall.errors import ConfigError
-
     (config_dir / "owners.yaml").write_text("")
     monkeypatch.setenv("ONCALL_DEBUG", "1")
-    with pytest.raises(ConfigError):
-        oncall("owners")
+    result = oncall("owners")
+    assert result.exit_code == 2  # the error's own exit code, not 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "oncall.errors.ConfigError" in result.stderr
+    assert "file is empty" in result.stderr.splitlines()[-1]
 
 
 def test_unknown_country_stops_other_commands(
