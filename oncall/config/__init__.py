@@ -82,6 +82,7 @@ def validate_config(directory: Path) -> Config:
         calendar_problems,
         override_problems,
         reference_problems,
+        roster_problems,
         unique_problems,
     )
     from oncall.config.yamlfile import load_yaml
@@ -119,6 +120,9 @@ def validate_config(directory: Path) -> Config:
     cfg = Config(
         directory, models["owners"], models["rotation"], marks["owners"], marks["rotation"]
     )
+    found = roster_problems(cfg)
+    if found:
+        raise ConfigError(found)
     found = override_problems(cfg)
     errors = [p for p in found if p.severity == "error"]
     if errors:

@@ -24,7 +24,7 @@ from oncall.config.locate import runbooks_dir
 from oncall.config.marks import Marks
 from oncall.errors import Problem
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 CACHE_KEEP = 32
 """How many entries (config versions) are kept; older ones are pruned on write."""
 CACHE_DIR_ENV = "ONCALL_CACHE_DIR"

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from oncall.config.locate import runbooks_dir
 from oncall.config.marks import Marks
 from oncall.domain.people import LeaveRange, Person
-from oncall.domain.rotation import Override, RotationSpec
+from oncall.domain.rotation import LockedShift, Override, RosterPhase, RotationSpec
 from oncall.domain.timeutil import resolve_wall_time
 from oncall.errors import Problem
 
 if TYPE_CHECKING:
+    from oncall.config.models.lock import LockFile
     from oncall.config.models.owners import HolidaysSpec, OwnersFile
     from oncall.config.models.rotation import RotationFile
 
@@ -99,13 +100,40 @@ class Config:
         return ZoneInfo(entry.timezone) if entry.timezone else self.team_tz
 
     @cached_property
+    def lock_file(self) -> tuple[LockFile | None, Marks | None]:
+        """``schedule.lock.yaml`` and its marks, (None, None) without one; read on first use."""
+        from oncall.config.lock import load_locks
+
+        return load_locks(self.dir)
+
+    def locked_shifts(self, rotation_id: str) -> tuple[LockedShift, ...]:
+        locks = self.lock_file[0]
+        entry = locks.locks.get(rotation_id) if locks is not None else None
+        if entry is None:
+            return ()
+        return tuple(LockedShift(s.start, s.end, s.person, s.reason) for s in entry.shifts)
+
+    def rotation_members(self, rotation_id: str) -> tuple[str, ...]:
+        """Everyone taking turns in a rotation, in any roster phase (first appearance order)."""
+        entry = self.rotation.rotations[rotation_id]
+        if entry.roster is None:
+            return tuple(entry.members or ())
+        return tuple(dict.fromkeys(m for phase in entry.roster for m in phase.members))
+
+    @cached_property
     def rotation_specs(self) -> dict[str, RotationSpec]:
         out: dict[str, RotationSpec] = {}
         for rid, entry in self.rotation.rotations.items():
             hh, mm = (int(x) for x in entry.handoff.split(":"))
+            roster = tuple(
+                RosterPhase(entry.start if i == 0 else ph.from_, tuple(ph.members))
+                for i, ph in enumerate(entry.roster or ())
+            )
             out[rid] = RotationSpec(
                 id=rid,
-                members=entry.members,
+                members=self.rotation_members(rid),
+                roster=roster,
+                locks=self.locked_shifts(rid),
                 start=entry.start,
                 handoff=time(hh, mm),
                 tz=self.rotation_tz(rid),

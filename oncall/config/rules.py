@@ -7,6 +7,7 @@ report even when a file has other errors; ``override_problems`` needs the valida
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC
 from pathlib import Path
@@ -128,29 +129,14 @@ def reference_problems(
                     key=True,
                 )
             )
-        members = _mapping(raw).get("members")
-        seen: dict[str, int] = {}
-        for i, member in enumerate(members if isinstance(members, list) else []):
-            if not isinstance(member, str):
-                continue
-            mloc: tuple[str | int, ...] = ("rotations", rid, "members", i)
-            if member not in people:
-                problems.append(
-                    rm.problem(
-                        mloc, f"rotations.{rid}.members[{i}]: {_unknown_person(member, people)}"
-                    )
-                )
-            if member in seen:
-                problems.append(
-                    rm.problem(
-                        mloc,
-                        f"rotations.{rid}.members[{i}]: '{member}' is already a member "
-                        f"(members[{seen[member]}]): list each person once; use overrides "
-                        "for extra shifts",
-                    )
-                )
-            else:
-                seen[member] = i
+        lists: list[tuple[tuple[str | int, ...], Any]] = [
+            (("rotations", rid), _mapping(raw).get("members"))
+        ]
+        roster = _mapping(raw).get("roster")
+        for p, phase in enumerate(roster if isinstance(roster, list) else []):
+            lists.append((("rotations", rid, "roster", p), _mapping(phase).get("members")))
+        for base, members in lists:
+            problems.extend(_member_problems(base, members, people, rm))
 
     overrides = rotation.get("overrides")
     for i, raw in enumerate(overrides if isinstance(overrides, list) else []):
@@ -181,6 +167,71 @@ def calendar_problems(owners: dict[str, Any], om: Marks) -> list[Problem]:
     Imports the holidays package: it runs only when a config is (re)validated, never on a
     cached load.
     """
+    return problems
+
+
+def _member_problems(
+    base: tuple[str | int, ...], members: Any, people: dict[str, Any], rm: Marks
+) -> list[Problem]:
+    """Unknown or repeated people in one members list (of a rotation or a roster phase)."""
+    where = ".".join(str(x) for x in base)
+    where = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", where)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, member in enumerate(members if isinstance(members, list) else []):
+        if not isinstance(member, str):
+            continue
+        mloc = (*base, "members", i)
+        if member not in people:
+            problems.append(
+                rm.problem(mloc, f"{where}.members[{i}]: {_unknown_person(member, people)}")
+            )
+        if member in seen:
+            problems.append(
+                rm.problem(
+                    mloc,
+                    f"{where}.members[{i}]: '{member}' is already a member "
+                    f"(members[{seen[member]}]): list each person once; use overrides "
+                    "for extra shifts",
+                )
+            )
+        else:
+            seen[member] = i
+    return problems
+
+
+def roster_problems(cfg: Config) -> list[Problem]:
+    """Roster phases out of date order, or starting before (or, the first, after) ``start``."""
+    problems: list[Problem] = []
+    for rid, entry in cfg.rotation.rotations.items():
+        phases = entry.roster or ()
+        for i, phase in enumerate(phases):
+            loc: tuple[str | int, ...] = ("rotations", rid, "roster", i, "from")
+            where = f"rotations.{rid}.roster[{i}].from"
+            if i == 0 and phase.from_ != entry.start:
+                problems.append(
+                    cfg.rotation_marks.problem(
+                        loc,
+                        f"{where}: the first phase begins the rotation, so its 'from' "
+                        f"({phase.from_}) must be the rotation's start ({entry.start})",
+                    )
+                )
+            elif phase.from_ < entry.start:
+                problems.append(
+                    cfg.rotation_marks.problem(
+                        loc,
+                        f"{where}: {phase.from_} is before the rotation's start "
+                        f"({entry.start}): a phase must begin on or after it",
+                    )
+                )
+            elif i > 0 and phase.from_ <= phases[i - 1].from_:
+                problems.append(
+                    cfg.rotation_marks.problem(
+                        loc,
+                        f"{where}: {phase.from_} is not after the previous phase's "
+                        f"'from' ({phases[i - 1].from_}): list phases in date order",
+                    )
+                )
     from oncall.adapters.calendars import CalendarKey, check_calendar
 
     entries: list[tuple[tuple[str, ...], dict[str, Any]]] = []

@@ -6,11 +6,18 @@ The rules (see docs/rotations.md for the user-facing version):
    time zone and runs until shift ``k + 1`` starts. Handoffs keep their wall time across DST
    (:func:`oncall.domain.timeutil.resolve_wall_time`). Before shift 0 nobody is on call.
    The base holder of shift ``k`` is ``members[k % n]``.
+1b. With a roster, phase ``i`` covers the shifts whose start date is on or after its ``from``
+   and before the next phase's; ``k_i`` is its first shift. The base holder of shift ``k`` in
+   phase ``i`` is ``members_i[(o_i + k - k_i) % n_i]``: ``o_0 = 0``, and ``o_i`` is the position
+   in ``members_i`` of the first person of ``members_i`` met walking phase ``i - 1``'s order
+   cyclically from the holder phase ``i - 1`` would have given shift ``k_i`` (0 if nobody).
 2. The dates of shift ``k`` are the ``shift_days`` dates from its start date (weekends left out
    when ``swap_weekends`` is false). A holder has a conflict if any of them is a day off.
 3. Shifts are processed from shift 0. A holder with a conflict swaps with the first later shift
    (within ``swap_horizon``) that no swap has changed yet, whose holder is someone else, is free
    on this shift's dates, and whose dates are free for the first holder.
+3b. A locked shift's base holder is the locked person; locked shifts take no part in swaps
+   (neither side) and count as already changed.
 4. Overrides replace the holder for their window, on top of swaps.
 
 Every comparison is made in UTC: aware datetimes that share a ``tzinfo`` compare by wall
@@ -28,14 +35,20 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from oncall.domain.people import Availability, DayOff
+from oncall.domain.phases import LockedShift, RosterPhase, roster_holder, roster_members
 from oncall.domain.timeutil import resolve_wall_time
 
 __all__ = [
+    "LockedShift",
     "Override",
     "Reason",
+    "RosterPhase",
     "RotationSpec",
     "Shift",
+    "base_holder",
     "compute_shifts",
+    "lock_index",
+    "members_for_shift",
     "shift_at",
     "shift_dates",
     "shift_index_at",
@@ -55,6 +68,8 @@ class RotationSpec:
     ``start`` is the date of shift 0, ``handoff`` the wall time of every handoff in ``tz``.
     ``swap_weekends=False`` leaves Saturdays and Sundays out of conflict checks.
     ``swap_horizon`` is how many later shifts a holder with a conflict may swap with.
+    ``roster`` (rule 1b) replaces ``members`` for the turns when given; ``members`` is then
+    everyone in any phase, in order of first appearance. ``locks`` are announced shifts (3b).
     """
 
     id: str
@@ -66,10 +81,16 @@ class RotationSpec:
     swap_enabled: bool = True
     swap_weekends: bool = True
     swap_horizon: int = 8
+    roster: tuple[RosterPhase, ...] = ()
+    locks: tuple[LockedShift, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.members:
+        if not self.members or any(not phase.members for phase in self.roster):
             raise ValueError(f"rotation {self.id!r} has no members")
+        if self.roster and self.roster[0].start != self.start:
+            raise ValueError(f"rotation {self.id!r}: the first roster phase must begin at start")
+        if any(b.start < a.start for a, b in itertools.pairwise(self.roster)):
+            raise ValueError(f"rotation {self.id!r}: roster phases must be in date order")
         if self.shift_days < 1:
             raise ValueError(f"rotation {self.id!r}: shift_days must be at least 1")
         if self.swap_horizon < 0:
@@ -105,7 +126,8 @@ class Shift:
     dates for a whole shift, so that each calendar date is counted for exactly one holder.
     ``conflicts`` are the holder's days off on those dates (weekends left out when the rotation
     does not swap for them): holidays worked. ``unresolved`` marks a shift whose base holder
-    had a conflict that no swap resolved (no partner qualified, or swaps are disabled).
+    had a conflict that no swap resolved (no partner qualified, swaps are disabled, or the
+    shift is locked). ``locked`` is the recorded reason of a locked shift (rule 3b), else None.
     """
 
     rotation: str
@@ -124,6 +146,7 @@ class Shift:
     swap_index: int | None = None
     duty_dates: tuple[date, ...] = ()
     unresolved: bool = False
+    locked: str | None = None
 
     @property
     def duration(self) -> timedelta:
@@ -196,6 +219,40 @@ def shift_dates(spec: RotationSpec, k: int, *, include_weekends: bool = True) ->
     return [d for d in days if d.weekday() < _SATURDAY]
 
 
+def base_holder(spec: RotationSpec, k: int) -> str:
+    """The base holder of shift ``k`` (rules 1 and 1b), before locks, swaps and overrides."""
+    if not spec.roster:
+        return spec.members[k % len(spec.members)]
+    return roster_holder(spec.start, spec.shift_days, spec.roster, k)
+
+
+def members_for_shift(spec: RotationSpec, k: int) -> tuple[str, ...]:
+    """The members taking turns at shift ``k``: its roster phase's, or ``members``."""
+    if not spec.roster:
+        return spec.members
+    return roster_members(spec.start, spec.shift_days, spec.roster, k)
+
+
+def lock_index(spec: RotationSpec, lock: LockedShift) -> int | None:
+    """The shift a lock holds: the one with exactly the lock's bounds, else None."""
+    _require_aware(lock.start, "lock start")
+    k = shift_index_at(spec, lock.start)
+    if k is None or _start_utc(spec, k) != lock.start.astimezone(UTC):
+        return None
+    if _start_utc(spec, k + 1) != lock.end.astimezone(UTC):
+        return None
+    return k
+
+
+def _locked_slots(spec: RotationSpec) -> dict[int, LockedShift]:
+    out: dict[int, LockedShift] = {}
+    for lock in spec.locks:
+        k = lock_index(spec, lock)
+        if k is not None:
+            out[k] = lock
+    return out
+
+
 @dataclass(slots=True)
 class _Slot:
     """Holder of one underlying shift after swaps (before overrides)."""
@@ -206,6 +263,7 @@ class _Slot:
     cause: tuple[DayOff, ...] = ()
     cause_person: str | None = None
     unresolved: bool = False
+    lock: str | None = None
 
 
 class _Conflicts:
@@ -237,11 +295,12 @@ class _Conflicts:
 
 
 def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list[_Slot]:
-    """Holders of shifts 0..last after holiday swaps, always processed from shift 0."""
-    members = spec.members
-    n = len(members)
+    """Holders of shifts 0..last after locks and holiday swaps, processed from shift 0."""
     horizon = spec.swap_horizon if spec.swap_enabled else 0
-    slots = [_Slot(members[k % n]) for k in range(last + 1 + horizon)]
+    slots = [_Slot(base_holder(spec, k)) for k in range(last + 1 + horizon)]
+    for k, lock in _locked_slots(spec).items():
+        if k < len(slots):
+            slots[k] = _Slot(lock.person, lock=lock.reason)
     for k in range(last + 1):
         slot = slots[k]
         if slot.reason == "swap":
@@ -250,9 +309,12 @@ def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list
         cause = conflicts(p, k)
         if not cause:
             continue
+        if slot.lock is not None:
+            slot.unresolved = True
+            continue
         for j in range(k + 1, k + horizon + 1):
             other = slots[j]
-            if other.reason == "swap":
+            if other.reason == "swap" or other.lock is not None:
                 continue
             q = other.person
             if q == p or conflicts(q, k) or conflicts(p, j):
@@ -348,7 +410,7 @@ def _split(
 ) -> list[Shift]:
     """Shift ``k`` over [s, e) (UTC), cut into pieces by the overrides that meet it."""
     tz = spec.tz
-    base = spec.members[k % len(spec.members)]
+    base = slot.person if slot.lock is not None else base_holder(spec, k)
 
     def piece(a: datetime, b: datetime, ov: Override | None, days: tuple[date, ...]) -> Shift:
         person = slot.person if ov is None else ov.person
@@ -370,6 +432,7 @@ def _split(
             swap_index=slot.partner,
             duty_dates=days,
             unresolved=slot.unresolved,
+            locked=slot.lock,
         )
 
     hits: list[tuple[datetime, datetime, Override]] = []

@@ -96,7 +96,7 @@ def export_calendars(
 
 def _people(cfg: Config, rotations: list[RotationScheduleOut]) -> list[str]:
     """Rotation members and anyone holding a shift (overrides), in owners.yaml order."""
-    wanted = {m for r in cfg.rotation.rotations.values() for m in r.members}
+    wanted = {m for rid in cfg.rotation.rotations for m in cfg.rotation_members(rid)}
     wanted |= {s.person for r in rotations for s in r.shifts}
     return [pid for pid in cfg.owners.people if pid in wanted]
 

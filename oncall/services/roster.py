@@ -168,7 +168,7 @@ def compute_responder(
         oncall=shift.person if shift else None,
         primary=spec.primary,
         secondary=spec.secondary,
-        members=cfg.rotation.rotations[rotation].members,
+        members=_members_at(cfg, rotation, shift),
         at=at,
         availability=availability,
         timezones=cfg.timezones,
@@ -186,6 +186,14 @@ def compute_responder(
 
 
 def compute_who(
+def _members_at(cfg: Config, rotation: str, shift: Shift | None) -> tuple[str, ...]:
+    """The members taking turns at ``shift`` (its roster phase's), or everyone."""
+    from oncall.domain.rotation import members_for_shift
+
+    spec = cfg.rotation_specs[rotation]
+    return members_for_shift(spec, shift.index) if shift is not None else spec.members
+
+
     cfg: Config,
     availability: Availability,
     at: datetime,

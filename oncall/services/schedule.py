@@ -232,6 +232,7 @@ def upcoming_gap_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[P
 
 
 def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability) -> Problem:
+    from oncall.domain.rotation import members_for_shift
     from oncall.domain.timeutil import resolve_wall_time
 
     leave = [c for c in shift.conflicts if c.kind == "leave"]
@@ -245,7 +246,7 @@ def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability
     start = max(shift.start, resolve_wall_time(first, time(0, 0), ptz)).astimezone(rtz)
     end = min(shift.end, resolve_wall_time(last + timedelta(days=1), time(0, 0), ptz))
     end = end.astimezone(rtz)
-    members = cfg.rotation.rotations[rid].members
+    members = members_for_shift(cfg.rotation_specs[rid], shift.index)
     swaps_on = cfg.rotation.rotations[rid].holiday_swap.enabled
     why = "no member could swap" if swaps_on else "holiday swaps are off for this rotation"
     team_wide = not leave and all(
