@@ -161,15 +161,6 @@ def reference_problems(
     return problems
 
 
-def calendar_problems(owners: dict[str, Any], om: Marks) -> list[Problem]:
-    """Unknown holiday countries, subdivisions or categories, on the raw YAML data.
-
-    Imports the holidays package: it runs only when a config is (re)validated, never on a
-    cached load.
-    """
-    return problems
-
-
 def _member_problems(
     base: tuple[str | int, ...], members: Any, people: dict[str, Any], rm: Marks
 ) -> list[Problem]:
@@ -232,6 +223,15 @@ def roster_problems(cfg: Config) -> list[Problem]:
                         f"'from' ({phases[i - 1].from_}): list phases in date order",
                     )
                 )
+    return problems
+
+
+def calendar_problems(owners: dict[str, Any], om: Marks) -> list[Problem]:
+    """Unknown holiday countries, subdivisions or categories, on the raw YAML data.
+
+    Imports the holidays package: it runs only when a config is (re)validated, never on a
+    cached load.
+    """
     from oncall.adapters.calendars import CalendarKey, check_calendar
 
     entries: list[tuple[tuple[str, ...], dict[str, Any]]] = []
