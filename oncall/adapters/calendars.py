@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 from oncall.domain.people import Holiday, YearCalendar
+from oncall.domain.text import closest_folded, did_you_mean
 from oncall.errors import CalendarError
 
 if TYPE_CHECKING:
@@ -167,8 +168,6 @@ def check_calendar(key: CalendarKey) -> str | None:
 
 
 def _unknown_country(country: str, countries: Iterable[str]) -> str:
-    import difflib
-
     import holidays
 
     by_fold = {c.casefold(): c for c in countries}
@@ -181,11 +180,10 @@ def _unknown_country(country: str, countries: Iterable[str]) -> str:
             if isinstance(entry, tuple) and len(entry) >= 2:
                 names[str(entry[0]).casefold()] = str(entry[1])
         squashed = "".join(ch for ch in country.casefold() if ch.isalnum())
-        guesses = [names[g] for g in difflib.get_close_matches(squashed, names, n=2, cutoff=0.75)]
+        guesses = closest_folded(squashed, names, n=2, cutoff=0.75)
         same_length = [c for c in by_fold if len(c) == len(country)] or list(by_fold)
-        guesses += [by_fold[g] for g in difflib.get_close_matches(country.casefold(), same_length)]
-    unique = list(dict.fromkeys(guesses))[:3]
-    hint = f" Did you mean {' or '.join(repr(g) for g in unique)}?" if unique else ""
+        guesses += closest_folded(country, {f: by_fold[f] for f in same_length})
+    hint = did_you_mean(list(dict.fromkeys(guesses))[:3])
     return (
         f"unknown holiday country {country!r}.{hint}"
         " Use a country code the holidays package supports, e.g. 'IN', 'US' or 'GB'."
@@ -194,16 +192,7 @@ def _unknown_country(country: str, countries: Iterable[str]) -> str:
 
 def _did_you_mean(value: str, valid: Iterable[str], aliases: Mapping[str, str]) -> str:
     """`` Did you mean 'X'?`` from case-insensitive close matches (aliases map to codes)."""
-    import difflib
-
-    candidates = {v.casefold(): v for v in valid}
-    for alias, code in aliases.items():
-        candidates.setdefault(alias.casefold(), code)
-    matches = difflib.get_close_matches(value.casefold(), list(candidates), n=3, cutoff=0.6)
-    unique = list(dict.fromkeys(candidates[m] for m in matches))
-    if not unique:
-        return ""
-    return f" Did you mean {' or '.join(repr(u) for u in unique)}?"
+    return did_you_mean(closest_folded(value, {**{v: v for v in valid}, **aliases}))
 
 
 def build_year(key: CalendarKey, year: int) -> CalendarYear:
