@@ -185,7 +185,6 @@ def compute_responder(
     return shift, responder, chain
 
 
-def compute_who(
 def _members_at(cfg: Config, rotation: str, shift: Shift | None) -> tuple[str, ...]:
     """The members taking turns at ``shift`` (its roster phase's), or everyone."""
     from oncall.domain.rotation import members_for_shift
@@ -194,6 +193,7 @@ def _members_at(cfg: Config, rotation: str, shift: Shift | None) -> tuple[str, .
     return members_for_shift(spec, shift.index) if shift is not None else spec.members
 
 
+def compute_who(
     cfg: Config,
     availability: Availability,
     at: datetime,
