@@ -24,12 +24,10 @@ def iter_commands(
     command: Any, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], Any]]:
     """Every command and group, depth first, in listing order (lazy groups included)."""
-    from click import Context, Group
-
     yield path, command
-    if not isinstance(command, Group):
+    if not hasattr(command, "list_commands"):  # a group (typer 0.26+ has no click.Group)
         return
-    ctx = Context(command, info_name=" ".join(("oncall", *path)))
+    ctx = typer.Context(command, info_name=" ".join(("oncall", *path)))
     for name in command.list_commands(ctx):
         child = command.get_command(ctx, name)
         if child is None or getattr(child, "hidden", False):
@@ -38,9 +36,7 @@ def iter_commands(
 
 
 def render_help(command: Any, path: tuple[str, ...]) -> str:
-    from click import Context
-
-    ctx = Context(
+    ctx = typer.Context(
         command, info_name=" ".join(("oncall", *path)), terminal_width=80, max_content_width=80
     )
     return str(command.get_help(ctx))

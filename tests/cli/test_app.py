@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 import typer
 
@@ -55,7 +54,7 @@ def test_every_command_has_help_and_examples(oncall: Run) -> None:
         assert result.exit_code == 0, path
         help_text = getattr(command, "help", None) or ""
         assert help_text.strip(), f"{path} has no help text"
-        is_group = isinstance(command, click.Group)
+        is_group = hasattr(command, "list_commands")  # typer 0.26+ has no click.Group
         if path and not is_group:
             assert "Examples:" in result.stdout, f"oncall {' '.join(path)} --help has no examples"
 

@@ -56,7 +56,7 @@ def slack_message(
         ("Runbook", f"`{esc(content.runbook)}`" if content.runbook else None),
         ("Family", content.family and esc(content.family)),
     ]
-    fields += [(esc(k), esc(v)) for k, v in list(cap_details(content.details).items())[:3]]
+    fields += [(esc(k), esc(str(v))) for k, v in list(cap_details(content.details).items())[:3]]
     rendered = [{"type": "mrkdwn", "text": cap_text(f"*{k}*\n{v}", 2000)} for k, v in fields if v][
         :10
     ]

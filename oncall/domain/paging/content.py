@@ -16,6 +16,7 @@ __all__ = [
     "DETAILS_MAX",
     "DETAIL_VALUE_MAX",
     "SEVERITIES",
+    "DetailValue",
     "PageAction",
     "PageContent",
     "Severity",
@@ -28,6 +29,8 @@ __all__ = [
 
 Severity = Literal["critical", "error", "warning", "info"]
 PageAction = Literal["trigger", "acknowledge", "resolve"]
+DetailValue = str | int | float | bool
+"""A page detail: text, or a JSON number or boolean that providers receive as such."""
 SEVERITIES: tuple[Severity, ...] = ("critical", "error", "warning", "info")
 ACTIONS: tuple[PageAction, ...] = ("trigger", "acknowledge", "resolve")
 
@@ -49,7 +52,7 @@ class PageContent:
     severity: Severity
     summary: str
     created: datetime
-    details: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, DetailValue] = field(default_factory=dict)
     responder: str | None = None
     escalation: tuple[str, ...] = ()
     owners: tuple[str | None, str | None] = (None, None)
@@ -85,10 +88,16 @@ def cap_text(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def cap_details(details: Mapping[str, str]) -> dict[str, str]:
-    """At most :data:`DETAILS_MAX` details, keys and values capped."""
+def cap_details(details: Mapping[str, DetailValue]) -> dict[str, DetailValue]:
+    """At most :data:`DETAILS_MAX` details, keys and text values capped; numbers and
+    booleans stay as they are."""
     items = list(details.items())[:DETAILS_MAX]
-    return {cap_text(str(k), 200): cap_text(str(v), DETAIL_VALUE_MAX) for k, v in items}
+    return {
+        cap_text(str(k), 200): v
+        if isinstance(v, int | float | bool)
+        else cap_text(str(v), DETAIL_VALUE_MAX)
+        for k, v in items
+    }
 
 
 def one_line(text: str) -> str:

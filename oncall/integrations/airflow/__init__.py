@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from oncall.integrations.airflow.callbacks import OncallCallbacks, make_callbacks
 from oncall.integrations.airflow.context import (
@@ -51,9 +51,6 @@ from oncall.integrations.airflow.context import (
     read_failure,
     resolve_pipeline_name,
 )
-
-if TYPE_CHECKING:
-    from oncall.reports.paging import ActionResult, PageResult
 
 __all__ = [
     "PARAM",
@@ -80,31 +77,41 @@ log = logging.getLogger("oncall.airflow")
 # imports by path: the config directory is $ONCALL_CONFIG_DIR (or ``config_dir=`` kwarg).
 
 
-def _default(config_dir: object = None, severity: object = None) -> OncallCallbacks:
+def _default(
+    config_dir: object = None, severity: object = None, base_url: object = None
+) -> OncallCallbacks:
     directory = config_dir if isinstance(config_dir, str | Path) else None
     if directory is None and not os.environ.get("ONCALL_CONFIG_DIR"):
         log.warning("oncall: ONCALL_CONFIG_DIR is not set; looking for config/ from the cwd")
     from oncall.domain.paging.content import SEVERITIES
 
+    url = base_url if isinstance(base_url, str) else None
     chosen = next((s for s in SEVERITIES if s == severity), None)
     if chosen is None:
-        return OncallCallbacks(directory)
-    return OncallCallbacks(directory, severity=chosen, deadline_severity=chosen)
+        return OncallCallbacks(directory, base_url=url)
+    return OncallCallbacks(directory, severity=chosen, deadline_severity=chosen, base_url=url)
 
 
-def on_failure_callback(context: Mapping[str, Any]) -> PageResult | None:
+def _call(what: str, hook: Callable[[OncallCallbacks], object], **options: object) -> None:
+    try:
+        hook(_default(options.get("config_dir"), options.get("severity"), options.get("base_url")))
+    except Exception as exc:  # never raise into Airflow (the hooks guard themselves too)
+        log.error("oncall: %s callback could not page: %s: %s", what, type(exc).__name__, exc)
+
+
+def on_failure_callback(context: Mapping[str, Any]) -> None:
     """Task (or DAG) failure: page the DAG's pipeline's responder."""
-    return _default().on_failure_callback(context)
+    _call("failure", lambda cb: cb.on_failure_callback(context))
 
 
-def on_dag_failure_callback(context: Mapping[str, Any]) -> PageResult | None:
+def on_dag_failure_callback(context: Mapping[str, Any]) -> None:
     """DAG failure: one page per DAG run."""
-    return _default().on_dag_failure_callback(context)
+    _call("DAG failure", lambda cb: cb.on_dag_failure_callback(context))
 
 
-def on_success_callback(context: Mapping[str, Any]) -> ActionResult | None:
-    """Resolve the page this task's (or DAG's) earlier failure in this run opened."""
-    return _default().on_success_callback(context)
+def on_success_callback(context: Mapping[str, Any]) -> None:
+    """Resolve the page this task's (or DAG run's) earlier failure opened."""
+    _call("success", lambda cb: cb.on_success_callback(context))
 
 
 def sla_miss_callback(
@@ -113,25 +120,28 @@ def sla_miss_callback(
     blocking_task_list: object = None,
     slas: Sequence[object] | None = None,
     blocking_tis: Sequence[object] | None = None,
-) -> PageResult | None:
+) -> None:
     """Airflow 2.x SLA miss."""
-    return _default().sla_miss_callback(dag, task_list, blocking_task_list, slas, blocking_tis)
+    _call(
+        "SLA miss",
+        lambda cb: cb.sla_miss_callback(dag, task_list, blocking_task_list, slas, blocking_tis),
+    )
 
 
-def deadline_callback_sync(
-    context: Mapping[str, Any] | None = None, **kwargs: Any
-) -> PageResult | None:
+def deadline_callback_sync(context: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
     """Airflow 3 ``SyncCallback`` target; kwargs: ``pipeline``, ``config_dir``,
-    ``severity``."""
-    callbacks = _default(kwargs.pop("config_dir", None), kwargs.pop("severity", None))
-    return callbacks.on_deadline_missed(context, **kwargs)
+    ``severity``, ``base_url``. Returns None (never a callable: Airflow would call it)."""
+    options = {k: kwargs.pop(k, None) for k in ("config_dir", "severity", "base_url")}
+    _call("deadline miss", lambda cb: cb.on_deadline_missed(context, **kwargs), **options)
 
 
-async def deadline_callback(
-    context: Mapping[str, Any] | None = None, **kwargs: Any
-) -> PageResult | None:
+async def deadline_callback(context: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
     """Airflow 3 ``AsyncCallback`` target (runs in the triggerer): paging is blocking I/O,
-    so it runs in a worker thread."""
+    so it runs in a worker thread. Returns None: Airflow stores the return value in a text
+    column, and a dict there stops the triggerer."""
     import asyncio
 
-    return await asyncio.to_thread(deadline_callback_sync, context, **kwargs)
+    try:
+        await asyncio.to_thread(deadline_callback_sync, context, **kwargs)
+    except Exception as exc:  # never raise into the triggerer
+        log.error("oncall: deadline callback could not page: %s: %s", type(exc).__name__, exc)

@@ -3,17 +3,26 @@
 :class:`OncallCallbacks` is bound to one config directory; each hook reads the context
 (:mod:`.context`), then pages through :mod:`oncall.services.paging`, so dedup, quiet
 hours, the outbox and escalation work exactly as for ``oncall page``.
+
+The ``on_*``/``*_callback`` hooks return None: Airflow 3 stores what a deadline callback
+returns in a text column (a dict stops the triggerer), and ignores the rest. The
+``page_*``/``resolve_success`` methods behind them return what was done, for tests and
+scripts; neither ever raises ``Exception``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from oncall.integrations.airflow.context import (
+    AIRFLOW_DEFAULT_BASE_URL,
     PARAM,
     TAG_PREFIX,
     AirflowFailure,
@@ -21,6 +30,7 @@ from oncall.integrations.airflow.context import (
     compute_dedup_key,
     get_field,
     read_failure,
+    rebase_url,
     resolve_pipeline_name,
 )
 
@@ -41,8 +51,10 @@ T = TypeVar("T")
 class OncallCallbacks:
     """Callbacks bound to one config directory; build them with :func:`make_callbacks`.
 
-    Every callback returns what it did (a ``PageResult``, an ``ActionResult`` or None) for
-    tests and logs; Airflow ignores the value. None of them ever raises ``Exception``.
+    The Airflow hooks return None; ``page_failure``, ``page_dag_failure``,
+    ``resolve_success``, ``page_sla_miss`` and ``page_deadline`` do the same work and
+    return what was done (a ``PageResult``, an ``ActionResult`` or None). None of them
+    ever raises ``Exception``.
     """
 
     def __init__(
@@ -53,8 +65,10 @@ class OncallCallbacks:
         deadline_severity: Severity = "warning",
         state_db: Path | str | None = None,
         clock: Clock | None = None,
+        base_url: str | None = None,
     ) -> None:
         self.config_dir = Path(config_dir) if config_dir is not None else None
+        self.base_url = base_url
         self.severity: Severity = severity
         self.deadline_severity: Severity = deadline_severity
         self.state_db = Path(state_db) if state_db is not None else None
@@ -63,28 +77,52 @@ class OncallCallbacks:
     def __repr__(self) -> str:
         return f"OncallCallbacks(config_dir={str(self.config_dir)!r})"
 
-    # -- Airflow hooks -------------------------------------------------------------------
+    # -- Airflow hooks: return None, never raise ----------------------------------------
 
-    def on_failure_callback(self, context: Mapping[str, Any]) -> PageResult | None:
+    def on_failure_callback(self, context: Mapping[str, Any]) -> None:
         """A task's ``on_failure_callback`` (also fine as a DAG's: a DAG-level context
         carries ``reason``, and is then paged once per DAG run)."""
+        self.page_failure(context)
+
+    def on_dag_failure_callback(self, context: Mapping[str, Any]) -> None:
+        """A DAG's ``on_failure_callback``: one page per DAG run."""
+        self.page_dag_failure(context)
+
+    def on_success_callback(self, context: Mapping[str, Any]) -> None:
+        """A task's or a DAG's ``on_success_callback``: resolve the page a failure of this
+        task (or of this DAG run, for a DAG-level context) opened, if one is open."""
+        self.resolve_success(context)
+
+    def sla_miss_callback(self, dag: object, *args: Any) -> None:
+        """Airflow 2.x ``sla_miss_callback(dag, task_list, blocking_task_list, slas,
+        blocking_tis)``: one page per set of missed SLAs."""
+        self.page_sla_miss(dag, *args)
+
+    def on_deadline_missed(self, context: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        """An Airflow 3 deadline-alert callback: ``context`` holds ``dag_run`` (and maybe
+        ``dag``); pass ``pipeline=`` in the callback's kwargs when no DAG object is there."""
+        self.page_deadline(context, **kwargs)
+
+    # -- the same work, returning what was done ------------------------------------------
+
+    def page_failure(self, context: Mapping[str, Any]) -> PageResult | None:
+        """What ``on_failure_callback`` does: a task page, or a DAG page for a DAG context."""
         if "reason" in context:
-            return self.on_dag_failure_callback(context)
+            return self.page_dag_failure(context)
         return self._guard("task failure", lambda: self._page_failure(context, task_level=True))
 
-    def on_dag_failure_callback(self, context: Mapping[str, Any]) -> PageResult | None:
-        """A DAG's ``on_failure_callback``: one page per DAG run."""
+    def page_dag_failure(self, context: Mapping[str, Any]) -> PageResult | None:
+        """What ``on_dag_failure_callback`` does: one page per DAG run."""
         return self._guard("DAG failure", lambda: self._page_failure(context, task_level=False))
 
-    def on_success_callback(self, context: Mapping[str, Any]) -> ActionResult | None:
-        """Resolve the page a failure of this task (or DAG, for a DAG-level context) opened
-        in this run, if one is open; does nothing otherwise."""
+    def resolve_success(self, context: Mapping[str, Any]) -> ActionResult | None:
+        """What ``on_success_callback`` does; None when nothing was open."""
         task_level = "reason" not in context and bool(
             context.get("task_instance") or context.get("ti")
         )
         return self._guard("success", lambda: self._resolve(context, task_level=task_level))
 
-    def sla_miss_callback(
+    def page_sla_miss(
         self,
         dag: object,
         task_list: object = None,
@@ -92,17 +130,15 @@ class OncallCallbacks:
         slas: Sequence[object] | None = None,
         blocking_tis: Sequence[object] | None = None,
     ) -> PageResult | None:
-        """Airflow 2.x ``sla_miss_callback(dag, task_list, blocking_task_list, slas,
-        blocking_tis)``: one page per set of missed SLAs."""
+        """What ``sla_miss_callback`` does, with Airflow 2.x's arguments."""
         return self._guard(
             "SLA miss", lambda: self._page_sla(dag, slas or (), blocking_tis or (), task_list)
         )
 
-    def on_deadline_missed(
+    def page_deadline(
         self, context: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> PageResult | None:
-        """An Airflow 3 deadline-alert callback: ``context`` holds ``dag_run`` (and maybe
-        ``dag``); pass ``pipeline=`` in the callback's kwargs when no DAG object is there."""
+        """What ``on_deadline_missed`` does: one page per DAG run and deadline."""
         return self._guard("deadline miss", lambda: self._page_deadline(context or {}, kwargs))
 
     # -- the work ------------------------------------------------------------------------
@@ -150,13 +186,15 @@ class OncallCallbacks:
         if pipeline is None:
             return None
         failure = read_failure(context, task_level=task_level)
+        failure = replace(failure, log_url=self._log_url(failure.log_url))
+        run = _run_label(failure)
         if task_level:
             what = f"task {failure.dag_id}.{failure.task_id}"
             tries = f", try {failure.try_number}" if failure.try_number is not None else ""
-            summary = f"Airflow {what} failed (run {failure.run_id}{tries})"
+            summary = f"Airflow {what} failed (run {run}{tries})"
         else:
             why = f": {failure.reason}" if failure.reason else ""
-            summary = f"Airflow DAG {failure.dag_id} failed (run {failure.run_id}){why}"
+            summary = f"Airflow DAG {failure.dag_id} failed (run {run}){why}"
         key = compute_dedup_key(pipeline, "task" if task_level else "dag", failure)
         return self._send(cfg, pipeline, summary, self.severity, failure, key)
 
@@ -216,10 +254,8 @@ class OncallCallbacks:
         failure = read_failure(context, task_level=False)
         deadline = get_field(context.get("deadline"), "deadline_time") or kwargs.get("deadline")
         if deadline is not None and failure.reason is None:
-            failure = AirflowFailure(
-                **{**failure.__dict__, "reason": f"deadline {as_text(deadline)}"}
-            )
-        summary = f"Airflow deadline missed: DAG {failure.dag_id} (run {failure.run_id})"
+            failure = replace(failure, reason=f"deadline {as_text(deadline)}")
+        summary = f"Airflow deadline missed: DAG {failure.dag_id} (run {_run_label(failure)})"
         key = compute_dedup_key(pipeline, "deadline", failure)
         return self._send(cfg, pipeline, summary, self.deadline_severity, failure, key)
 
@@ -257,6 +293,20 @@ class OncallCallbacks:
                 store.close()
         _log_result(result)
         return result
+
+    def _log_url(self, url: str | None) -> str | None:
+        """``ti.log_url`` on the configured base URL: ``base_url=``, else Airflow's own
+        ``[api] base_url`` (or ``$AIRFLOW__API__BASE_URL``); Airflow itself falls back to
+        ``http://localhost:8080``, which is not where anyone's UI is."""
+        base = self.base_url or _airflow_base_url()
+        moved = rebase_url(url, base)
+        if moved is not None and moved.startswith(AIRFLOW_DEFAULT_BASE_URL) and not base:
+            log.warning(
+                "oncall: the log link points at Airflow's default %s: set [api] base_url "
+                "in Airflow (or make_callbacks(base_url=...)) to link to your Airflow UI",
+                AIRFLOW_DEFAULT_BASE_URL,
+            )
+        return moved
 
     def _store(self) -> Store | None:
         if self.state_db is None:
@@ -298,6 +348,25 @@ class OncallCallbacks:
                 "; ".join(f"{d.channel} to {d.to}: {d.detail}" for d in failed),
             )
         return result
+
+
+def _run_label(failure: AirflowFailure) -> str:
+    return failure.run_id or failure.logical_date or "unknown"
+
+
+def _airflow_base_url() -> str | None:
+    """Airflow's ``[api] base_url`` when this runs inside Airflow (its config module is
+    loaded already, so nothing is imported), else ``$AIRFLOW__API__BASE_URL``."""
+    configuration = sys.modules.get("airflow.configuration")
+    conf = getattr(configuration, "conf", None)
+    if conf is not None:
+        try:
+            value = conf.get("api", "base_url", fallback=None)
+        except Exception:  # an Airflow without that option
+            value = None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return os.environ.get("AIRFLOW__API__BASE_URL", "").strip() or None
 
 
 def _error_text(exc: Exception) -> str:
@@ -354,13 +423,15 @@ def make_callbacks(
     deadline_severity: Severity = "warning",
     state_db: Path | str | None = None,
     clock: Clock | None = None,
+    base_url: str | None = None,
 ) -> OncallCallbacks:
     """Callbacks for DAGs and tasks.
 
     ``config_dir``: the oncall config directory (default ``$ONCALL_CONFIG_DIR`` when a
     callback runs). ``severity``: of failure pages; ``deadline_severity``: of SLA and
     deadline pages. ``state_db``: the store (default ``$ONCALL_STATE_DB``, else the
-    per-user store). ``clock``: for tests.
+    per-user store). ``clock``: for tests. ``base_url``: the Airflow UI that log links
+    point at (default Airflow's ``[api] base_url``).
     """
     return OncallCallbacks(
         config_dir,
@@ -368,4 +439,5 @@ def make_callbacks(
         deadline_severity=deadline_severity,
         state_db=state_db,
         clock=clock,
+        base_url=base_url,
     )

@@ -1,8 +1,9 @@
 """Reading what Airflow hands a callback: which pipeline a DAG names, and what failed.
 
-Airflow itself is never imported: the context dict is read as Airflow 2.x and 3.x pass it
+Airflow itself is never imported: the context dict is read as Airflow 2.10+ and 3.x pass it
 (``dag``, ``task_instance``/``ti``, ``dag_run``, ``run_id``, ``logical_date``,
-``exception``, ``params``), objects or plain dicts alike.
+``exception``, ``params``, ``reason``), objects or plain dicts alike. An Airflow 3 deadline
+callback gets ``dag_run`` as the REST API's dict, where the run id is ``dag_run_id``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "describe_exception",
     "get_field",
     "read_failure",
+    "rebase_url",
     "resolve_pipeline_name",
 ]
 
@@ -34,6 +36,8 @@ PARAM = "oncall_pipeline"
 """``params["oncall_pipeline"]`` names the pipeline too, and wins over the tag."""
 
 EXCEPTION_MAX = 500
+AIRFLOW_DEFAULT_BASE_URL = "http://localhost:8080"
+"""What Airflow builds ``ti.log_url`` on when ``[api] base_url`` is not set."""
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@")
 
 
@@ -164,6 +168,28 @@ def describe_exception(exc: object) -> str | None:
     return text or None
 
 
+def read_run_id(context: Mapping[str, Any]) -> str | None:
+    """The run id: ``run_id`` (tasks, DAGs), ``dag_run.run_id`` or, in an Airflow 3 deadline
+    callback, ``dag_run["dag_run_id"]``."""
+    dag_run = context.get("dag_run")
+    return (
+        as_text(context.get("run_id"))
+        or as_text(get_field(dag_run, "run_id"))
+        or as_text(get_field(dag_run, "dag_run_id"))
+    )
+
+
+def rebase_url(url: str | None, base_url: str | None) -> str | None:
+    """``url`` moved from Airflow's default base (``http://localhost:8080``, used when
+    ``[api] base_url`` is unset) to ``base_url``; unchanged otherwise."""
+    if url is None or not base_url:
+        return url
+    for default in (AIRFLOW_DEFAULT_BASE_URL, "http://localhost:8080/"):
+        if url == default or url.startswith(default.rstrip("/") + "/"):
+            return base_url.rstrip("/") + url[len(default.rstrip("/")) :]
+    return url
+
+
 def read_failure(context: Mapping[str, Any], *, task_level: bool = True) -> AirflowFailure:
     """The DAG, task, run, try, logical date, log URL and exception of a callback context."""
     dag = context.get("dag")
@@ -182,7 +208,7 @@ def read_failure(context: Mapping[str, Any], *, task_level: bool = True) -> Airf
     return AirflowFailure(
         dag_id=dag_id,
         task_id=as_text(get_field(ti, "task_id")) if task_level else None,
-        run_id=as_text(context.get("run_id")) or as_text(get_field(dag_run, "run_id")),
+        run_id=read_run_id(context),
         try_number=_int(get_field(ti, "try_number")) if task_level else None,
         logical_date=as_text(logical),
         log_url=as_text(get_field(ti, "log_url")) if task_level else None,

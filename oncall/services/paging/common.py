@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from oncall.adapters.secrets import read_secrets
 from oncall.config.paging import load_paging_config
-from oncall.domain.paging.content import SEVERITIES, PageContent, Severity
+from oncall.domain.paging.content import SEVERITIES, DetailValue, PageContent, Severity
 from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.urgency import Urgency
 from oncall.errors import BadBackoffError
@@ -167,8 +167,11 @@ def time_label(t: datetime, tz: ZoneInfo) -> str:
     return f"{t.astimezone(tz):%Y-%m-%d %H:%M %Z}"
 
 
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+def _text(value: object) -> DetailValue:
+    """A stored detail as providers get it: text, numbers and booleans as they are."""
+    if isinstance(value, str | int | float | bool):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def visible_details(details: Mapping[str, object]) -> dict[str, object]:
