@@ -30,6 +30,7 @@ def _isolated_env(
         "ONCALL_CONFIG_DIR",
         "ONCALL_DEBUG",
         "ONCALL_OPERATOR",
+        "ONCALL_ME",
         "ONCALL_PAGERDUTY_ROUTING_KEY",
         "ONCALL_SLACK_WEBHOOK",
         "ONCALL_SMTP_USER",

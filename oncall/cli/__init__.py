@@ -154,6 +154,7 @@ COMMANDS: dict[str, str] = {
     "owners": "owners",
     "validate": "validate",
     "who": "who",
+    "shifts": "shifts",
     "schedule": "schedule",
     "runbook": "runbook",
     "check": "check",

@@ -27,7 +27,10 @@ def export(
         None,
         "--from",
         metavar="D",
-        help=f"First date (midnight, team timezone). Default: {BACK_WEEKS} weeks ago.",
+        help="First date ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w; midnight, team timezone). "
+        f"Default: {BACK_WEEKS} weeks ago.",
     ),
     weeks: int = typer.Option(
         BACK_WEEKS + AHEAD_WEEKS,
@@ -39,7 +42,12 @@ def export(
         f"{BACK_WEEKS} back, {AHEAD_WEEKS} ahead).",
     ),
     now: str | None = typer.Option(
-        None, "--now", metavar="WHEN", help="Pretend it is this instant (ISO 8601)."
+        None,
+        "--now",
+        metavar="WHEN",
+        help="Pretend it is this instant ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w).",
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -64,7 +72,7 @@ def export(
     cfg = get_config(ctx)
     clock = resolve_now(now, cfg.team_tz, option="--now")
     if from_ is not None:
-        start = parse_when(from_, cfg.team_tz, option="--from")
+        start = parse_when(from_, cfg.team_tz, option="--from", now=clock)
     else:
         start = default_export_start(cfg, clock)
     end = start + timedelta(weeks=weeks)

@@ -32,7 +32,9 @@ def check(
         None,
         "--now",
         metavar="WHEN",
-        help="Judge pipeline state at this instant (ISO 8601; default now, team timezone).",
+        help="Judge pipeline state at this instant ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w; default now, team timezone).",
     ),
     page: bool = typer.Option(
         False,
@@ -150,7 +152,9 @@ def render_check(report: CheckReport) -> None:
             [[c.id, c.status, render_value(c.value), c.detail] for c in result.checks],
         )
         if result.page is not None:
-            for line in textwrap.wrap(f"page: {result.page.status}: {result.page.detail}", 80):
+            for line in textwrap.wrap(
+                f"page: {result.page.status}: {result.page.detail}", terminal.width
+            ):
                 terminal.line(line)
         terminal.line("")
         for c in result.checks:

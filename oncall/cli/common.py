@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 JSON_HELP = "Print JSON instead of a table (same data)."
 
 
+WHEN_HELP = (
+    "ISO 8601 (2026-11-21, 2026-11-21T09:00+05:30), or now, today, tomorrow, yesterday, "
+    "monday (the next one), last monday, +3d, -2h, +1w; team timezone."
+)
 def config_dir(ctx: typer.Context) -> Path | None:
     root = ctx.find_root()
     obj = root.obj if isinstance(root.obj, dict) else {}
@@ -31,17 +35,25 @@ def get_config(ctx: typer.Context) -> Config:
 
 
 def resolve_now(value: str | None, tz: ZoneInfo, *, option: str = "--at") -> datetime:
-    """The instant a command judges at: ``now`` (the clock) or an ISO 8601 value."""
-    if value is None or value.strip().lower() == "now":
-        return datetime.now(tz)
-    return parse_when(value, tz, option=option)
+    """The instant a command judges at: the clock, or what ``value`` names (see parse_when)."""
+    clock = datetime.now(tz)
+    if value is None:
+        return clock
+    return parse_when(value, tz, option=option, now=clock)
 
 
-def parse_when(value: str, tz: ZoneInfo, *, option: str) -> datetime:
-    """An ISO 8601 date or datetime option (naive: wall time in ``tz``); UsageError if bad."""
-    from oncall.domain.timeutil import parse_instant
+def parse_when(value: str, tz: ZoneInfo, *, option: str, now: datetime | None = None) -> datetime:
+    """A time option: ISO 8601 (naive: wall time in ``tz``) or a relative date (``today``,
+    ``monday``, ``+3d``; see oncall.domain.relative) from ``now`` (default: the clock).
+    UsageError if bad or outside the supported range."""
+    from oncall.domain.relative import resolve_relative
+    from oncall.domain.timeutil import check_instant, parse_instant
 
     try:
-        return parse_instant(value, tz)
-    except ValueError as exc:
+        found = resolve_relative(value, now if now is not None else datetime.now(tz), tz)
+        if found is None:
+            return parse_instant(value, tz)
+        check_instant(found)
+        return found
+    except (ValueError, OverflowError) as exc:
         raise UsageError(f"{option}: {exc}") from None

@@ -24,7 +24,9 @@ def doctor(
         None,
         "--now",
         metavar="WHEN",
-        help="Judge config and state at this instant (ISO 8601; default now, team timezone).",
+        help="Judge config and state at this instant ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w; default now, team timezone).",
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:

@@ -4,7 +4,8 @@ Commands build plain result objects (pydantic models); this module renders them 
 for people or, with ``--json``, as JSON from the very same objects.
 
 Colour follows ``NO_COLOR`` and is off when stdout is not a terminal; nothing animates
-when there is no TTY. Human output fits 80 columns.
+when there is no TTY. Human output fits the terminal's width (80 columns when stdout is not
+a terminal); identifiers are never broken across lines.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Terminal:
 
             self._console = Console(
                 file=sys.stdout,
-                width=min(WIDTH, _terminal_width()) if is_tty() else WIDTH,
+                width=self.width,
                 no_color=not color_enabled(),
                 highlight=False,
                 emoji=False,
@@ -54,9 +55,29 @@ class Terminal:
             )
         return self._console
 
+    @property
+    def width(self) -> int:
+        """The terminal's width, or 80 when stdout is not a terminal."""
+        return _terminal_width() if is_tty() else WIDTH
+
     # --- plain text -------------------------------------------------------------------
     def line(self, text: str = "") -> None:
         sys.stdout.write(text + "\n")
+
+    def field(self, label: str, text: str) -> None:
+        """``label`` then ``text`` wrapped to the terminal's width, indented under itself."""
+        import textwrap
+
+        lines = textwrap.wrap(
+            text,
+            width=max(self.width, len(label) + 20),
+            initial_indent=label,
+            subsequent_indent=" " * len(label),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        for line in lines or [label.rstrip()]:
+            self.line(line)
 
     def heading(self, text: str) -> None:
         if color_enabled():
@@ -82,13 +103,13 @@ class Terminal:
         title: str | None = None,
     ) -> None:
         if not color_enabled():
-            self.line(render_plain_table(columns, rows, title=title))
+            self.line(render_plain_table(columns, rows, title=title, width=self.width))
             return
         from rich.table import Table
 
         table = Table(title=title, title_justify="left", expand=False, show_lines=False)
-        for col in columns:
-            table.add_column(col, overflow="fold")
+        for col, floor in zip(columns, column_floors(columns, rows), strict=True):
+            table.add_column(col, overflow="fold", min_width=floor)
         for row in rows:
             table.add_row(*(_styled(cell) for cell in row))
         self.console.print(table)
@@ -138,12 +159,9 @@ def _styled(cell: str) -> str:
 
 
 def column_floors(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
-    """Per column, its longest word (at most 24): narrower columns would break words."""
+    """Per column, its longest word: narrower columns would break words."""
     return [
-        max(
-            [min(len(c), 24)]
-            + [min(len(word), 24) for cell in (row[i] for row in rows) for word in cell.split()]
-        )
+        max([len(c)] + [len(word) for cell in (row[i] for row in rows) for word in cell.split()])
         for i, c in enumerate(columns)
     ]
 
@@ -181,9 +199,14 @@ def render_json(data: Any) -> str:
 
 
 def render_plain_table(
-    columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str | None = None,
+    width: int = WIDTH,
 ) -> str:
-    """A table in plain text, wrapped to fit 80 columns."""
+    """A table in plain text, wrapped to fit ``width`` columns; words are never broken
+    (a table whose longest words do not fit is wider than ``width``)."""
     widths = [len(c) for c in columns]
     for row in rows:
         for i, cell in enumerate(row):
@@ -191,8 +214,8 @@ def render_plain_table(
     # Prefer not to break words: a column keeps at least its longest word (up to 24).
     floors = column_floors(columns, rows)
     sep = "  "
-    budget = WIDTH - len(sep) * (len(columns) - 1)
-    for lows in (floors, [8] * len(widths)):
+    budget = width - len(sep) * (len(columns) - 1)
+    for lows in (floors,):
         while sum(widths) > budget:
             shrinkable = [i for i in range(len(widths)) if widths[i] > lows[i]]
             if not shrinkable:
@@ -221,7 +244,7 @@ def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for raw in text.splitlines() or [""]:
         lines.extend(
-            textwrap.wrap(raw, width, break_long_words=True, break_on_hyphens=False) or [""]
+            textwrap.wrap(raw, width, break_long_words=False, break_on_hyphens=False) or [""]
         )
     return lines
 

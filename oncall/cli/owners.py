@@ -28,19 +28,29 @@ def owners(
     if json_:
         terminal.json(report)
         return
+    # One line per pipeline within 80 columns: names are in --json; the rotation gets a
+    # column only when pipelines are on different rotations.
+    rotations = sorted({r.rotation for r in rows})
+    columns = ["Pipeline", "Family", "Purpose", "Owners", "Runbook"]
+    if len(rotations) > 1:
+        columns.append("Rotation")
     terminal.table(
-        ["Pipeline", "Family / purpose", "Primary", "Secondary", "Rotation / runbook"],
+        columns,
         [
             [
-                f"{r.id}\n{r.name}",
-                f"{r.family or '-'}\n{r.purpose}",
-                r.primary,
-                r.secondary,
-                f"{r.rotation}\n{r.runbook or '-'}",
+                r.id,
+                r.family or "-",
+                r.purpose,
+                f"{r.primary}/{r.secondary}",
+                r.runbook or "-",
+                *([r.rotation] if len(rotations) > 1 else []),
             ]
             for r in rows
         ],
     )
+    if len(rotations) == 1:
+        terminal.line(f"Every pipeline is on rotation {rotations[0]}.")
+    terminal.line("Owners: primary/secondary. Names: oncall owners --json.")
     terminal.line("The secondary owner backs up the on-call engineer on their holidays.")
 
 

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -34,7 +33,7 @@ NOW_HELP = "Act as if it were this instant (ISO 8601; default now). For tests an
 class PageGroup(TyperGroup):
     """``oncall page X ...`` runs ``oncall page send X ...`` unless X is a subcommand."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["send", *args]
         return super().parse_args(ctx, args)

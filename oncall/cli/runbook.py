@@ -17,8 +17,6 @@ from oncall.cli.runbook_run import render_time, run
 from oncall.cli.runbook_show import show
 
 if TYPE_CHECKING:
-    from click import Context
-
     from oncall.config import Config
     from oncall.services.runbook.catalog import LoadedRunbook
 
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
 class RunbookGroup(TyperGroup):
     """``oncall runbook NAME ...`` means ``oncall runbook run NAME ...``."""
 
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["run", *args]
         return super().parse_args(ctx, args)

@@ -243,8 +243,6 @@ def run(
 
       oncall runbook profit --resume
     """
-    from click.exceptions import Abort
-
     from oncall.adapters.store import open_store
     from oncall.errors import InterruptedRunError
     from oncall.reports.runbook import RunOut
@@ -300,9 +298,9 @@ def run(
                     unfinished=unfinished,
                 )
             finished = stepper.run()
-        except (KeyboardInterrupt, EOFError, Abort) as exc:
+        except (KeyboardInterrupt, EOFError, typer.Abort) as exc:
             # The run stays `running`. A prompt leaves the cursor after ^C or ^D: end that line.
-            if isinstance(exc, Abort):
+            if isinstance(exc, typer.Abort):
                 terminal.line("")
             raise InterruptedRunError(loaded.name, started.run_id) from exc
     report = RunOut.of(finished, loaded.runbook, tz)

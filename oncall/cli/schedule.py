@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from oncall.reports.schedule import ScheduleReport
 
 from oncall.cli.common import get_config, parse_when, resolve_now
-from oncall.cli.output import render_json, render_plain_table, terminal
+from oncall.cli.output import WIDTH, render_json, render_plain_table, terminal
 from oncall.errors import UsageError
 
 
@@ -33,10 +33,17 @@ def schedule(
         None,
         "--from",
         metavar="D",
-        help="First date (midnight, team timezone). Default: the start of the current shift.",
+        help="First date ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w; midnight, team timezone). Default: the start of the current shift.",
     ),
     to: str | None = typer.Option(
-        None, "--to", metavar="D", help="End date (exclusive, midnight)."
+        None,
+        "--to",
+        metavar="D",
+        help="End (exclusive; "
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w).",
     ),
     weeks: int | None = typer.Option(
         None, "--weeks", min=1, max=520, help="Weeks to show (default 8)."
@@ -49,7 +56,13 @@ def schedule(
     ),
     stats: bool = typer.Option(False, "--stats", help="Add per-person fairness statistics."),
     json_: bool = typer.Option(False, "--json", help="Same as --format json."),
-    at: str | None = typer.Option(None, "--now", help="Pretend it is this instant (ISO 8601)."),
+    at: str | None = typer.Option(
+        None,
+        "--now",
+        help="Pretend it is this instant ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w).",
+    ),
 ) -> None:
     """The on-call schedule: who holds each shift and why.
 
@@ -75,11 +88,11 @@ def schedule(
     calendars = default_calendars()
     availability = build_availability(cfg, calendars)
     if from_ is not None:
-        start = parse_when(from_, tz, option="--from")
+        start = parse_when(from_, tz, option="--from", now=now)
     else:
         start = current_shift_start(cfg, availability, rotation, now)
     if to is not None:
-        end = parse_when(to, tz, option="--to")
+        end = parse_when(to, tz, option="--to", now=now)
     else:
         end = start + timedelta(weeks=weeks or 8)
     if end <= start:
@@ -102,7 +115,7 @@ def schedule(
 
         _emit(render_schedule_ics(report, person=person, now=now), output)
         return
-    text = render_schedule(report, fmt)
+    text = render_schedule(report, fmt, width=terminal.width if output is None else WIDTH)
     _emit(text.encode(), output)
 
 
@@ -124,7 +137,7 @@ def _fmt(t: datetime) -> str:
     return format_time(t, style="short")
 
 
-def render_schedule(report: ScheduleReport, fmt: Format) -> str:
+def render_schedule(report: ScheduleReport, fmt: Format, *, width: int = WIDTH) -> str:
     if fmt is Format.json:
         return render_json(report)
     columns = ["Start", "End", "On call", "Why", "Notes"]
@@ -169,7 +182,7 @@ def render_schedule(report: ScheduleReport, fmt: Format) -> str:
                 )
             out.append("")
         else:
-            out.append(render_plain_table(columns, rows, title=title))
+            out.append(render_plain_table(columns, rows, title=title, width=width))
             out.append("")
     for st in report.stats or []:
         columns_s = ["Person", "Shifts", "Days", "Weekend", "Holidays", "Given", "Taken"]
@@ -196,7 +209,7 @@ def render_schedule(report: ScheduleReport, fmt: Format) -> str:
             out.extend("| " + " | ".join(r) + " |" for r in rows_s)
             out.append("")
         else:
-            out.append(render_plain_table(columns_s, rows_s, title=title))
+            out.append(render_plain_table(columns_s, rows_s, title=title, width=width))
             out.append("")
     return "\n".join(out).rstrip("\n")
 

@@ -25,7 +25,9 @@ def demo(
         None,
         "--now",
         metavar="WHEN",
-        help="The demo's present (ISO 8601; default now, team timezone).",
+        help="The demo's present ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w; default now, team timezone).",
     ),
     output: Path | None = typer.Option(
         None,

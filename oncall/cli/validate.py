@@ -12,7 +12,11 @@ def validate(
     ctx: typer.Context,
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
     now: str | None = typer.Option(
-        None, "--now", help="Judge upcoming conflicts from this instant (ISO 8601; default now)."
+        None,
+        "--now",
+        help="Judge upcoming conflicts from this instant ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w; default now).",
     ),
 ) -> None:
     """Check every config file and list every problem, not only the first.

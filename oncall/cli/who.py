@@ -9,22 +9,25 @@ import typer
 
 if TYPE_CHECKING:
     from oncall.reports.roster import DayOffOut, OnCallOut, WhoReport
+    from oncall.reports.shifts import PersonShift, PersonWhoReport
 
-from oncall.cli.common import JSON_HELP, get_config, resolve_now
+from oncall.cli.common import JSON_HELP, WHEN_HELP, get_config, resolve_now
 from oncall.cli.output import terminal
 
 
 def who(
     ctx: typer.Context,
     pipeline: str | None = typer.Argument(
-        None, help="A pipeline id: also show its owners, responder and escalation chain."
+        None,
+        metavar="[PIPELINE|PERSON]",
+        help="A pipeline id: also show its owners, responder and escalation chain. A person "
+        "id: whether they are on call now, their next shift and their days off this week.",
     ),
     at: str | None = typer.Option(
         None,
         "--at",
         metavar="WHEN",
-        help="ISO 8601 date or datetime, or 'now' (default). Without an offset it is in the "
-        "team timezone.",
+        help=f"The instant to look at (default now): {WHEN_HELP}",
     ),
     rotation: str | None = typer.Option(None, "--rotation", help="Only this rotation."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -37,12 +40,23 @@ def who(
 
       oncall who aggregate-profit
 
+      oncall who de2 --at monday
+
       oncall who --at 2026-12-24T10:00 --json
     """
     from oncall.services.roster import build_availability, compute_who
 
     cfg = get_config(ctx)
     when = resolve_now(at, cfg.team_tz)
+    if pipeline is not None and pipeline in cfg.owners.people:
+        from oncall.services.shifts import compute_person_who
+
+        person_report = compute_person_who(cfg, build_availability(cfg), pipeline, when)
+        if json_:
+            terminal.json(person_report)
+        else:
+            render_person_who(person_report)
+        return
     report = compute_who(cfg, build_availability(cfg), when, pipeline=pipeline, rotation=rotation)
     if json_:
         terminal.json(report)
@@ -77,12 +91,7 @@ def _why(o: OnCallOut) -> str:
 
 
 def _field(label: str, text: str) -> None:
-    """``label`` then ``text`` wrapped to 80 columns under itself."""
-    import textwrap
-
-    lines = textwrap.wrap(text, width=80, initial_indent=label, subsequent_indent=" " * len(label))
-    for line in lines or [label.rstrip()]:
-        terminal.line(line)
+    terminal.field(label, text)
 
 
 def render_who(report: WhoReport) -> None:
@@ -94,6 +103,7 @@ def render_who(report: WhoReport) -> None:
         terminal.line(f"{o.rotation}: {o.person} ({o.name})")
         _field("  why    ", _why(o))
         terminal.line(f"  shift  {_fmt(o.shift_start)} -> {_fmt(o.shift_end)}")
+        terminal.line(f"  next   {o.next_person or 'nobody'} from {_fmt(o.shift_end)}")
         if o.person_timezone != o.timezone or o.shift_start_local.utcoffset() != (
             o.shift_start.utcoffset()
         ):
@@ -126,6 +136,24 @@ def render_who(report: WhoReport) -> None:
                 reason += " (everyone is off today; the on-call stays responsible)"
             _field("  responder  ", f"{p.responder} - {reason}")
         terminal.line(f"  escalation {' -> '.join(p.escalation) or '-'}")
+        for sk in p.skipped:
+            _field("             ", f"skipped {sk.person}: {sk.reason}")
+
+
+def _piece(p: PersonShift) -> str:
+    return f"{p.rotation} {_fmt(p.start)} -> {_fmt(p.end)} ({p.detail})"
+
+
+def render_person_who(report: PersonWhoReport) -> None:
+    terminal.heading(f"{report.person} ({report.name}) at {_fmt(report.at)} ({report.timezone})")
+    if report.oncall_now:
+        for p in report.oncall_now:
+            _field("  on call now  ", _piece(p))
+    else:
+        terminal.line("  on call now  no")
+    _field("  next shift   ", _piece(report.next) if report.next else "none in the next 52 weeks")
+    days = "; ".join(f"{d.date:%a %b %d} {d.name}" for d in report.days_off_this_week)
+    _field(f"  days off (week of {report.week_start:%b %d})  ", days or "none")
 
 
 def register(app: typer.Typer) -> None:

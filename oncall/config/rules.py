@@ -73,6 +73,15 @@ def reference_problems(
     for pl_id, raw in _mapping(owners.get("pipelines")).items():
         pl = _mapping(raw)
         base = ("pipelines", pl_id)
+        if pl_id in people:
+            problems.append(
+                om.problem(
+                    base,
+                    f"pipelines.{pl_id}: '{pl_id}' is also a person id; `oncall who {pl_id}` "
+                    "could mean either: rename the pipeline or the person",
+                    key=True,
+                )
+            )
         for role in ("primary", "secondary"):
             who = _text(pl.get(role))
             if who is not None and who not in people:

@@ -19,6 +19,7 @@ __all__ = [
     "ResponderReason",
     "is_available_at",
     "resolve_escalation",
+    "resolve_escalation_skipped",
     "resolve_responder",
 ]
 
@@ -164,3 +165,24 @@ def resolve_escalation(
     if manager is not None and manager not in chain:
         chain.append(manager)
     return chain
+
+
+def resolve_escalation_skipped(
+    chain: Sequence[str],
+    *,
+    primary: str,
+    secondary: str,
+    at: datetime,
+    availability: Availability,
+    timezones: Mapping[str, ZoneInfo],
+) -> list[tuple[str, tuple[DayOff, ...]]]:
+    """The pipeline's owners that ``chain`` (from :func:`resolve_escalation`) leaves out,
+    each with the days off that are the reason."""
+    out: list[tuple[str, tuple[DayOff, ...]]] = []
+    for owner in dict.fromkeys((primary, secondary)):
+        if owner in chain:
+            continue
+        off = _days_off_at(owner, at, availability, timezones)
+        if off:
+            out.append((owner, off))
+    return out

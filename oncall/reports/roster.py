@@ -16,6 +16,7 @@ __all__ = [
     "OwnerRow",
     "OwnersReport",
     "PipelineWhoOut",
+    "SkippedOut",
     "WhoReport",
 ]
 
@@ -45,11 +46,20 @@ class OnCallOut(Report):
     override_reason: str | None = None
     unavailable: list[DayOffOut] = Field(default_factory=list)
     backups: dict[str, str] = Field(default_factory=dict)
+    next_person: str | None = None
+    """Who holds the rotation from ``shift_end`` (when this shift ends)."""
 
 
 class NotStartedOut(Report):
     rotation: str
     starts: Instant
+
+
+class SkippedOut(Report):
+    """Someone the escalation chain leaves out, and why."""
+
+    person: str
+    reason: str
 
 
 class PipelineWhoOut(Report):
@@ -63,6 +73,7 @@ class PipelineWhoOut(Report):
     responder_reason: Literal["oncall", "holiday-backup", "nobody-available"] | None
     escalation: list[str]
     responder_unavailable: list[DayOffOut] = Field(default_factory=list)
+    skipped: list[SkippedOut] = Field(default_factory=list)
 
 
 class WhoReport(Report):

@@ -21,6 +21,7 @@ from oncall.reports.roster import (
     OwnerRow,
     OwnersReport,
     PipelineWhoOut,
+    SkippedOut,
     WhoReport,
 )
 
@@ -260,14 +261,30 @@ def _oncall_out(
         override_reason=shift.override_reason,
         unavailable=day_offs(off),
         backups=backups,
+        next_person=_next_holder(cfg, availability, rid, shift),
     )
+
+
+def _next_holder(cfg: Config, availability: Availability, rid: str, shift: Shift) -> str | None:
+    following = oncall_shift(cfg, availability, rid, shift.end)
+    return following.person if following is not None else None
 
 
 def _pipeline_out(
     cfg: Config, availability: Availability, pipeline: str, at: datetime
 ) -> PipelineWhoOut:
+    from oncall.domain.ownership import resolve_escalation_skipped
+
     spec = cfg.owners.pipelines[pipeline]
     shift, responder, chain = compute_responder(cfg, availability, pipeline, at)
+    skipped = resolve_escalation_skipped(
+        chain,
+        primary=spec.primary,
+        secondary=spec.secondary,
+        at=at,
+        availability=availability,
+        timezones=cfg.timezones,
+    )
     return PipelineWhoOut(
         id=pipeline,
         name=spec.name,
@@ -279,6 +296,10 @@ def _pipeline_out(
         responder_reason=responder.reason if responder else None,
         responder_unavailable=day_offs(responder.unavailable) if responder else [],
         escalation=chain,
+        skipped=[
+            SkippedOut(person=p, reason=f"off: {'; '.join(d.label() for d in off)}")
+            for p, off in skipped
+        ],
     )
 
 
