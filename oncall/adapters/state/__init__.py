@@ -1,10 +1,11 @@
 """Where live pipeline state comes from: the ``StateSource`` protocol, ``fetch_all``, the factory.
 
-A state source answers one question: the points of one metric series in ``(start, end]``.
-Two sources exist: JSON Lines files on disk (``local``) and Google Cloud Monitoring
-(``monitoring``); ``demo`` writes demo files for the local one. Neither this module nor
-``local`` imports ``google.cloud`` or ``grpc``: the Monitoring client costs about half a second
-to import, so it is loaded only when a Cloud Monitoring source sends its first query.
+A state source answers one question: the points of one series in ``(start, end]``. Four
+sources exist: JSON Lines files on disk (``local``), Google Cloud Monitoring (``monitoring``),
+SQL databases (``sql``: MySQL, PostgreSQL, SQLite) and BigQuery (``bigquery``); ``demo`` writes
+demo files for the local one and a SQLite warehouse for a ``sql`` one. Neither this module nor
+``local`` imports ``google.cloud``, ``grpc`` or ``sqlalchemy``: each client is loaded only when
+its source sends its first query.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
-from oncall.config.models.state import LocalSourceSpec, SourceSpec
+from oncall.config.models.state import (
+    BigQuerySourceSpec,
+    LocalSourceSpec,
+    SourceSpec,
+    SqlSourceSpec,
+)
 from oncall.domain.checks import Point, SeriesQuery
 from oncall.domain.timeutil import parse_duration
 from oncall.errors import SourceSpecError, StateSourceError
@@ -53,6 +59,9 @@ def fetch_all(
     unique = list(dict.fromkeys(queries))
     if not unique:
         return {}
+    expect = getattr(source, "expect", None)
+    if callable(expect):
+        expect(unique)  # a local source then keeps only the points these queries select
 
     def one(query: SeriesQuery) -> list[Point] | StateSourceError:
         try:
@@ -98,6 +107,10 @@ def build_source(name: str, spec: SourceSpec, base_dir: Path) -> StateSource:
             )
         path = Path(spec.path).expanduser()
         return LocalStateSource(path if path.is_absolute() else base_dir / path, name=name)
+    if isinstance(spec, SqlSourceSpec | BigQuerySourceSpec):
+        from oncall.adapters.state.query import build_query_source
+
+        return build_query_source(name, spec, base_dir)
     from oncall.adapters.state.monitoring import DEFAULT_METRIC_PREFIX, CloudMonitoringSource
 
     try:
@@ -105,7 +118,7 @@ def build_source(name: str, spec: SourceSpec, base_dir: Path) -> StateSource:
             name,
             (spec.project or "").strip(),
             metric_prefix=spec.metric_prefix or DEFAULT_METRIC_PREFIX,
-            timeout=_timeout_seconds(name, 10.0 if spec.timeout is None else spec.timeout),
+            timeout=timeout_seconds(name, 10.0 if spec.timeout is None else spec.timeout),
             endpoint=spec.endpoint,
             insecure=bool(spec.insecure),
         )
@@ -115,7 +128,8 @@ def build_source(name: str, spec: SourceSpec, base_dir: Path) -> StateSource:
         raise SourceSpecError(str(exc), key="endpoint" if spec.endpoint else None) from None
 
 
-def _timeout_seconds(name: str, raw: str | float) -> float:
+def timeout_seconds(name: str, raw: str | float) -> float:
+    """A source's ``timeout`` in seconds; ``SourceSpecError`` at key ``timeout`` if bad."""
     if isinstance(raw, int | float):
         seconds = float(raw)
     else:

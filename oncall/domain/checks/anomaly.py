@@ -34,7 +34,7 @@ def queries(check: AnomalyCheck, now: datetime, team_tz: ZoneInfo) -> list[Serie
     """From local midnight ``lookback`` days (and a week of slack) ago to ``now``."""
     now = utc_now(now)
     start = anomaly_start(check, now, zone_of(check.timezone, team_tz))
-    return [query(check.metric, check.labels, start, now)]
+    return [query(check, start, now, zone_of(check.timezone, team_tz))]
 
 
 class AnomalyCheck(MetricCheckBase):
@@ -105,7 +105,7 @@ def evaluate(
     bound = f"|z| ≤ {check.z_fail:g}"
     if check.z_warn is not None:
         bound = f"warn |z| > {check.z_warn:g}, fail |z| > {check.z_fail:g}"
-    series = render_series(check.metric, check.labels)
+    series = render_series(check.series_name, check.labels)
     if not daily:
         days = (now.astimezone(tz).date() - query.start.astimezone(tz).date()).days
         return result(check, "fail", None, bound, f"no data for {series} in the last {days} days")

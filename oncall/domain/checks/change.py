@@ -31,8 +31,8 @@ def queries(check: ChangeCheck, now: datetime, team_tz: ZoneInfo) -> list[Series
     now = utc_now(now)
     before = now - check.period
     return [
-        query(check.metric, check.labels, now - check.window, now),
-        query(check.metric, check.labels, before - check.window, before),
+        query(check, now - check.window, now, team_tz),
+        query(check, before - check.window, before, team_tz),
     ]
 
 
@@ -116,7 +116,7 @@ def evaluate(
     bound = "fail unless " + ", ".join(fail_parts)
     if warn_parts:
         bound += "; warn unless " + ", ".join(warn_parts)
-    series = render_series(check.metric, check.labels)
+    series = render_series(check.series_name, check.labels)
     window, period = format_duration(check.window), format_duration(check.period)
     if current.value is None:
         return result(check, "fail", None, bound, render_no_data(current, series, check.window))

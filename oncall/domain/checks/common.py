@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from oncall.domain.checks.fields import Identified, Reduce
+from oncall.domain.checks.fields import Identified, Reduce, Selector
 from oncall.domain.checks.series import CheckResult, CheckStatus, Point, SeriesQuery
 from oncall.domain.timeutil import format_duration, resolve_wall_time
 
@@ -19,9 +19,28 @@ DAY = timedelta(days=1)
 UTC = ZoneInfo("UTC")
 
 
-def query(metric: str, labels: Mapping[str, str], start: datetime, end: datetime) -> SeriesQuery:
+def query(
+    selector: Selector,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    *,
+    default_source: str | None = None,
+) -> SeriesQuery:
+    """The span ``(start, end]`` of the series ``selector`` names, with bounds in UTC.
+
+    A SQL selector also carries its source (None: the runbook's) and the zone in which a
+    ``time`` column of dates means midnight (the check's zone).
+    """
+    sql = selector.query
     return SeriesQuery(
-        metric, tuple(sorted(labels.items())), start.astimezone(UTC), end.astimezone(UTC)
+        selector.metric or "",
+        tuple(sorted(selector.labels.items())),
+        start.astimezone(UTC),
+        end.astimezone(UTC),
+        sql=sql,
+        source=selector.source or default_source,
+        date_tz=tz.key if sql is not None else None,
     )
 
 

@@ -28,7 +28,7 @@ _MAX_SLOTS = 100_000
 def queries(check: CompletenessCheck, now: datetime, team_tz: ZoneInfo) -> list[SeriesQuery]:
     """The window ending at ``now``."""
     now = utc_now(now)
-    return [query(check.metric, check.labels, now - check.window, now)]
+    return [query(check, now - check.window, now, team_tz)]
 
 
 class CompletenessCheck(MetricCheckBase):
@@ -96,7 +96,7 @@ def evaluate(
 ) -> CheckResult:
     (query,) = queries(check, now, tz)
     points = select(data, query)
-    series = render_series(check.metric, check.labels)
+    series = render_series(check.series_name, check.labels)
     window, interval = format_duration(check.window), format_duration(check.interval)
     corrupt = [p for p in points if not is_valid(p.value)]
     if corrupt:

@@ -6,21 +6,22 @@ import re
 from collections.abc import Mapping
 from datetime import time, timedelta
 from typing import Annotated, Literal, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
     WithJsonSchema,
+    model_validator,
 )
 
+from oncall.domain.checks.sqltext import compute_sql_problem
 from oncall.domain.ids import ID_PATTERN
+from oncall.domain.model import StrictModel
 from oncall.domain.timeutil import format_duration, parse_duration
+from oncall.domain.timezone import check_timezone
 
 
 def _to_duration(value: object) -> timedelta:
@@ -90,13 +91,19 @@ def _check_labels(value: object) -> object:
     return value
 
 
-def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+def _check_sql(value: str) -> str:
+    problem = compute_sql_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _check_source(value: str) -> str:
+    if not ID_PATTERN.match(value):
         raise ValueError(
-            f"unknown time zone {value!r}: use an IANA name like Asia/Kolkata or Europe/London"
-        ) from exc
+            f"source {value!r} must name a source of config/state.yaml: lowercase letters, "
+            "digits, '-' and '_'"
+        )
     return value
 
 
@@ -117,7 +124,9 @@ def _to_wall_time(value: object) -> time:
 CheckId = Annotated[str, AfterValidator(_check_id)]
 Metric = Annotated[str, AfterValidator(_check_metric)]
 Labels = Annotated[dict[str, str], BeforeValidator(_check_labels)]
-TimezoneName = Annotated[str, AfterValidator(_check_timezone)]
+SqlQuery = Annotated[str, AfterValidator(_check_sql)]
+SourceName = Annotated[str, AfterValidator(_check_source)]
+TimezoneName = Annotated[str, AfterValidator(check_timezone)]
 WallTime = Annotated[
     time,
     PlainValidator(_to_wall_time),
@@ -129,10 +138,8 @@ Percent = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Reduce = Literal["last", "sum", "mean", "min", "max", "count"]
 
 
-class SpecModel(BaseModel):
-    """Base of every check spec: unknown keys are errors, values are read-only."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+SpecModel = StrictModel
+"""Base of every check spec: unknown keys are errors, values are read-only."""
 
 
 class CheckBase(SpecModel):
@@ -141,11 +148,35 @@ class CheckBase(SpecModel):
     id: CheckId
 
 
-class MetricCheckBase(CheckBase):
-    """A check reading one metric series, selected by labels."""
+class Selector(SpecModel):
+    """One series: a ``metric`` (local files, Cloud Monitoring) or a SQL ``query`` (sql and
+    bigquery sources), narrowed by ``labels``; ``source`` names the state source to read
+    (default: the runbook's)."""
 
-    metric: Metric
+    metric: Metric | None = None
+    query: SqlQuery | None = None
+    source: SourceName | None = None
     labels: Labels = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _metric_or_query(self) -> Selector:
+        if (self.metric is None) == (self.query is None):
+            raise ValueError(
+                "give either metric (a series of local files or Cloud Monitoring) or query "
+                "(a SELECT on a sql or bigquery source), not both or neither"
+            )
+        return self
+
+    @property
+    def series_name(self) -> str:
+        """The series for people: the metric, or ``query on SOURCE``."""
+        if self.metric is not None:
+            return self.metric
+        return f"query on {self.source}" if self.source else "query"
+
+
+class MetricCheckBase(CheckBase, Selector):
+    """A check reading one series, selected by labels."""
 
 
 def warn_before_fail(warn: timedelta | None, fail: timedelta) -> None:

@@ -27,7 +27,7 @@ def queries(check: FreshnessCheck, now: datetime, team_tz: ZoneInfo) -> list[Ser
     """The recent span: twice ``fail_after``, at least a week."""
     now = utc_now(now)
     span = recent_lookback(check.fail_after)
-    return [query(check.metric, check.labels, now - span, now)]
+    return [query(check, now - span, now, team_tz)]
 
 
 class FreshnessCheck(MetricCheckBase):
@@ -51,7 +51,7 @@ def evaluate(
     bound = f"fail after {format_duration(check.fail_after)}"
     if check.warn_after is not None:
         bound = f"warn after {format_duration(check.warn_after)}, {bound}"
-    series = render_series(check.metric, check.labels)
+    series = render_series(check.series_name, check.labels)
     if not points:
         span = format_duration(now - query.start)
         return result(check, "fail", None, bound, f"no data for {series} in the last {span}")

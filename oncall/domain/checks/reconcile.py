@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from oncall.domain.checks.common import (
     REDUCE_TEXT,
@@ -23,11 +23,10 @@ from oncall.domain.checks.common import (
 from oncall.domain.checks.fields import (
     CheckBase,
     Duration,
-    Labels,
-    Metric,
     Percent,
     Reduce,
-    SpecModel,
+    Selector,
+    SourceName,
 )
 from oncall.domain.checks.series import CheckResult, Point, SeriesQuery
 
@@ -36,16 +35,15 @@ def queries(check: ReconcileCheck, now: datetime, team_tz: ZoneInfo) -> list[Ser
     """Each side's window ending at ``now``."""
     now = utc_now(now)
     return [
-        query(side.metric, side.labels, now - side.window, now)
+        query(side, now - side.window, now, team_tz, default_source=check.source)
         for side in (check.left, check.right)
     ]
 
 
-class SeriesSpec(SpecModel):
-    """One side of a reconcile check: ``reduce`` of ``metric`` over ``window``."""
+class SeriesSpec(Selector):
+    """One side of a reconcile check: ``reduce`` of ``metric`` (or ``query``) over ``window``;
+    each side may read its own ``source``."""
 
-    metric: Metric
-    labels: Labels = Field(default_factory=dict)
     reduce: Reduce = "last"
     window: Duration
 
@@ -54,6 +52,8 @@ class ReconcileCheck(CheckBase):
     """``left`` and ``right`` agree within ``tolerance_pct`` of ``right``."""
 
     kind: Literal["reconcile"]
+    source: SourceName | None = None
+    """The default source of both sides (default: the runbook's)."""
     left: SeriesSpec
     right: SeriesSpec
     tolerance_pct: Percent
@@ -81,9 +81,13 @@ def evaluate(
     names = []
     for side, reduced in (("left", left), ("right", right)):
         spec = check.left if side == "left" else check.right
-        names.append(f"{REDUCE_TEXT[spec.reduce]} of {render_series(spec.metric, spec.labels)}")
+        shown = spec.series_name
+        if spec.query is not None:
+            source = spec.source or check.source
+            shown = f"the {side} query" + (f" on {source}" if source else "")
+        name = render_series(shown, spec.labels)
+        names.append(f"{REDUCE_TEXT[spec.reduce]} of {name}")
         if reduced.value is None:
-            name = render_series(spec.metric, spec.labels)
             detail = f"{side}: " + render_no_data(reduced, name, spec.window)
             return result(check, "fail", None, bound, detail)
     assert left.value is not None and right.value is not None

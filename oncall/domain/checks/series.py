@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -25,13 +25,29 @@ class Point:
 class SeriesQuery:
     """Points of ``metric`` whose labels include ``labels``, with ``start < time <= end``.
 
-    Hashable: identical queries from different checks are fetched once per run.
+    A SQL query (``sql`` set, ``metric`` empty) selects the rows of that statement instead;
+    ``source`` names the state source that runs it (None: the runbook's), and ``date_tz`` the
+    zone in which a ``time`` column of dates means midnight.
+
+    Hashable: identical queries from different checks are fetched once per run. ``origin``
+    (runbook, check) only labels the job that runs it, and takes no part in equality.
     """
 
     metric: str
     labels: tuple[tuple[str, str], ...]
     start: datetime
     end: datetime
+    sql: str | None = None
+    source: str | None = None
+    date_tz: str | None = None
+    origin: tuple[str, str] | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def what(self) -> str:
+        """The series for people: the metric, or ``the query of check X``."""
+        if self.sql is None:
+            return self.metric
+        return f"the query of check {self.origin[1]!r}" if self.origin else "the query"
 
     def contains(self, point: Point) -> bool:
         """Whether a point of this query's metric lies in the span and has the labels."""

@@ -17,7 +17,7 @@ def queries(check: SlaCheck, now: datetime, team_tz: ZoneInfo) -> list[SeriesQue
     """From local midnight yesterday (in the check's zone) to ``now``."""
     now = utc_now(now)
     start = sla_start(now, zone_of(check.timezone, team_tz))
-    return [query(check.metric, check.labels, start, now)]
+    return [query(check, start, now, zone_of(check.timezone, team_tz))]
 
 
 class SlaCheck(MetricCheckBase):

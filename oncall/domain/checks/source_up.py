@@ -19,7 +19,7 @@ def queries(check: SourceUpCheck, now: datetime, team_tz: ZoneInfo) -> list[Seri
     """The recent span: twice ``fail_after``, at least a week."""
     now = utc_now(now)
     span = recent_lookback(check.fail_after)
-    return [query(check.metric, check.labels, now - span, now)]
+    return [query(check, now - span, now, team_tz)]
 
 
 class SourceUpCheck(MetricCheckBase):

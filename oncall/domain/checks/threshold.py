@@ -29,7 +29,7 @@ from oncall.domain.timeutil import format_duration
 def queries(check: ThresholdCheck, now: datetime, team_tz: ZoneInfo) -> list[SeriesQuery]:
     """The window ending at ``now``."""
     now = utc_now(now)
-    return [query(check.metric, check.labels, now - check.window, now)]
+    return [query(check, now - check.window, now, team_tz)]
 
 
 class ThresholdCheck(MetricCheckBase):
@@ -89,7 +89,7 @@ def evaluate(
     bound = f"fail {_range(check.min, check.max)}"
     if check.warn_min is not None or check.warn_max is not None:
         bound += f", warn {_range(check.warn_min, check.warn_max)}"
-    series = render_series(check.metric, check.labels)
+    series = render_series(check.series_name, check.labels)
     if reduced.value is None:
         return result(check, "fail", None, bound, render_no_data(reduced, series, check.window))
     value = reduced.value

@@ -2,18 +2,21 @@
 
 Checks run concurrently: ``required_queries`` plans what each check needs, identical queries
 are fetched once (``fetch_all`` dedupes and fetches in parallel), and the pure evaluators then
-judge the answers. A ``CheckEngine`` keeps its answers for its whole life, so a series that two
+judge the answers. A query goes to the source its check names (``source:``, or a reconcile
+side's), else to the runbook's; sources are queried in parallel with each other.
+A ``CheckEngine`` keeps its answers for its whole life, so a series that two
 steps of a run read is fetched once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from oncall.adapters.state import StateSource, fetch_all
+from oncall.adapters.state import fetch_all
 from oncall.domain.checks import (
     Answer,
     Check,
@@ -25,18 +28,21 @@ from oncall.domain.checks import (
     required_queries,
     worst_status,
 )
-from oncall.errors import StateDataError, StateSourceError
+from oncall.errors import SourceSpecError, StateDataError, StateSourceError
 from oncall.reports.runbook import CheckOut, CheckReport, CheckRow, PipelineCheckOut
 from oncall.services.runbook.catalog import LoadedRunbook
 from oncall.services.runbook.sources import StateSources, check_source
 
-__all__ = ["CheckEngine", "run_checks"]
+__all__ = ["CheckEngine", "fetch_by_source", "plan_queries", "run_checks"]
+
+
+Lookup = Callable[[SeriesQuery], Answer]
 
 
 def _judge(
     check: Check,
     queries: Sequence[SeriesQuery],
-    answers: Mapping[SeriesQuery, Answer],
+    lookup: Lookup,
     *,
     now: datetime,
     team_tz: ZoneInfo,
@@ -44,7 +50,7 @@ def _judge(
     """One check from the answers to its queries; a malformed state file raises (exit 2)."""
     data: dict[SeriesQuery, list[Point]] = {}
     for query in queries:
-        answer = answers[query]
+        answer = lookup(query)
         if isinstance(answer, StateDataError):
             raise answer
         if isinstance(answer, StateSourceError):
@@ -53,24 +59,72 @@ def _judge(
     return evaluate_check(check, now=now, team_tz=team_tz, data=data)
 
 
-class CheckEngine:
-    """Runs checks against one source, keeping every answer for the engine's life."""
+def plan_queries(
+    check: Check, *, runbook: str, now: datetime, team_tz: ZoneInfo
+) -> list[SeriesQuery]:
+    """``required_queries``, each labelled with the runbook and check that first need it."""
+    return [
+        replace(q, origin=(runbook, check.id))
+        for q in required_queries(check, now=now, team_tz=team_tz)
+    ]
 
-    def __init__(self, source: StateSource, team_tz: ZoneInfo) -> None:
-        self.source = source
+
+def fetch_by_source(
+    sources: StateSources, wanted: Mapping[str, Sequence[SeriesQuery]]
+) -> dict[str, dict[SeriesQuery, Answer]]:
+    """Each source's distinct queries fetched once; the sources in parallel with each other."""
+    names = [name for name, queries in wanted.items() if queries]
+
+    def fetch(name: str) -> dict[SeriesQuery, Answer]:
+        try:
+            source = sources.get(name)
+        except SourceSpecError as exc:
+            failed = StateSourceError(f"state source {name!r}: {exc}")
+            return dict.fromkeys(wanted[name], failed)
+        return fetch_all(source, wanted[name])
+
+    if len(names) > 1:
+        with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="oncall-src") as pool:
+            return dict(zip(names, pool.map(fetch, names), strict=True))
+    return {name: fetch(name) for name in names}
+
+
+class CheckEngine:
+    """Runs a runbook's checks, each query on its own source (default: the runbook's),
+    keeping every answer for the engine's life."""
+
+    def __init__(
+        self, sources: StateSources, default: str, team_tz: ZoneInfo, *, runbook: str = ""
+    ) -> None:
+        self.sources = sources
+        self.default = default
         self.team_tz = team_tz
-        self._answers: dict[SeriesQuery, Answer] = {}
+        self.runbook = runbook
+        self._answers: dict[str, dict[SeriesQuery, Answer]] = {}
         self.fetched = 0
-        """How many distinct queries were sent to the source."""
+        """How many distinct queries were sent to the sources."""
+
+    def _source_of(self, query: SeriesQuery) -> str:
+        return query.source or self.default
+
+    def _lookup(self, query: SeriesQuery) -> Answer:
+        return self._answers[self._source_of(query)][query]
 
     def run(self, checks: Sequence[Check], now: datetime) -> list[CheckResult]:
-        plan = [required_queries(check, now=now, team_tz=self.team_tz) for check in checks]
-        missing = list(dict.fromkeys(q for qs in plan for q in qs if q not in self._answers))
-        if missing:
-            self._answers.update(fetch_all(self.source, missing))
-            self.fetched += len(missing)
+        plan = [
+            plan_queries(check, runbook=self.runbook, now=now, team_tz=self.team_tz)
+            for check in checks
+        ]
+        missing: dict[str, list[SeriesQuery]] = {}
+        for query in dict.fromkeys(q for qs in plan for q in qs):
+            name = self._source_of(query)
+            if query not in self._answers.get(name, {}):
+                missing.setdefault(name, []).append(query)
+        for name, answers in fetch_by_source(self.sources, missing).items():
+            self._answers.setdefault(name, {}).update(answers)
+            self.fetched += len(answers)
         return [
-            _judge(check, qs, self._answers, now=now, team_tz=self.team_tz)
+            _judge(check, qs, self._lookup, now=now, team_tz=self.team_tz)
             for check, qs in zip(checks, plan, strict=True)
         ]
 
@@ -93,27 +147,23 @@ def run_checks(
     plans: list[list[list[SeriesQuery]]] = []
     for loaded in runbooks:
         per_check = [
-            required_queries(check, now=now, team_tz=team_tz) for _, check in loaded.checks
+            plan_queries(check, runbook=loaded.name, now=now, team_tz=team_tz)
+            for _, check in loaded.checks
         ]
         plans.append(per_check)
-        wanted = by_source.setdefault(loaded.runbook.source, [])
-        wanted.extend(q for qs in per_check for q in qs)
-    names = list(by_source)
-
-    def fetch(name: str) -> dict[SeriesQuery, Answer]:
-        return fetch_all(sources.get(name), by_source[name])
-
-    if len(names) > 1:
-        with ThreadPoolExecutor(max_workers=len(names)) as pool:
-            fetched = dict(zip(names, pool.map(fetch, names), strict=True))
-    else:
-        fetched = {name: fetch(name) for name in names}
+        for query in (q for qs in per_check for q in qs):
+            by_source.setdefault(query.source or loaded.runbook.source, []).append(query)
+    fetched = fetch_by_source(sources, by_source)
     out: list[PipelineCheckOut] = []
     for loaded, per_check in zip(runbooks, plans, strict=True):
-        answers = fetched.get(loaded.runbook.source, {})
+        default = loaded.runbook.source
+
+        def lookup(query: SeriesQuery, default: str = default) -> Answer:
+            return fetched[query.source or default][query]
+
         rows: list[CheckRow] = []
         for (step, check), qs in zip(loaded.checks, per_check, strict=True):
-            result = _judge(check, qs, answers, now=now, team_tz=team_tz)
+            result = _judge(check, qs, lookup, now=now, team_tz=team_tz)
             rows.append(CheckRow(step=step.id, **CheckOut.of(result).model_dump()))
         out.append(
             PipelineCheckOut(

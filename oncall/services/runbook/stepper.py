@@ -136,9 +136,12 @@ class Stepper:
     @property
     def engine(self) -> CheckEngine:
         if self._engine is None:
-            source = self.sources.get(self.loaded.runbook.source)
-            self._engine = CheckEngine(source, self.cfg.team_tz)
+            self._engine = self._new_engine()
         return self._engine
+
+    def _new_engine(self) -> CheckEngine:
+        runbook = self.loaded.runbook
+        return CheckEngine(self.sources, runbook.source, self.cfg.team_tz, runbook=self.loaded.name)
 
     # -- starting ---------------------------------------------------------------------
 
@@ -246,9 +249,9 @@ class Stepper:
                 return action
             # re-run: fresh state, judged again now; ask for confirmation again
             self.now = self.renow()
-            self._engine = CheckEngine(
-                self.sources.refresh(self.loaded.runbook.source), self.cfg.team_tz
-            )
+            for name in self.sources.used_by(self.loaded):
+                self.sources.refresh(name)
+            self._engine = self._new_engine()
             results = self._execute(step)
             confirmed = None
 
