@@ -25,9 +25,7 @@ def demo(
         None,
         "--now",
         metavar="WHEN",
-        help="The demo's present ("
-        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
-        "+3d, -2h, +1w; default now, team timezone).",
+        help="The demo's present (ISO 8601; default now, team timezone).",
     ),
     output: Path | None = typer.Option(
         None,
@@ -39,8 +37,9 @@ def demo(
 ) -> None:
     """Write six weeks of realistic demo state for the three investor pipelines.
 
-    The files are JSON Lines, as a local state source reads them. Every shipped runbook
-    check passes or warns on them except one planted failure.
+    The files are JSON Lines, as a local state source reads them, plus a small SQLite
+    warehouse (warehouse.db) for the runbooks' SQL checks. Every shipped runbook check
+    passes or warns on them except one planted failure.
 
     Examples:
 
@@ -49,14 +48,18 @@ def demo(
       oncall state demo --now 2026-11-20T09:00 --output /tmp/state
     """
     from oncall.adapters.state.demo import DEMO_DAYS, PLANTED_FAILURE, write_demo_state
+    from oncall.adapters.state.demo_warehouse import write_demo_warehouse
+    from oncall.config.state import DEFAULT_WAREHOUSE, DEFAULT_WAREHOUSE_FILE
     from oncall.services.runbook.sources import load_state_sources
 
     cfg = get_config(ctx)
     when = resolve_now(now, cfg.team_tz, option="--now")
     target = output
+    warehouse = output / DEFAULT_WAREHOUSE_FILE if output is not None else None
     if target is None:
         sources = load_state_sources(cfg)
         target = sources.local_path("default")
+        warehouse = sources.config.sqlite_path(DEFAULT_WAREHOUSE)
         if target is None:
             where = sources.path or "config/state.yaml"
             raise UsageError(
@@ -65,8 +68,11 @@ def demo(
             )
     written = write_demo_state(target, when, cfg.team_tz)
     files = [{"path": str(p), "points": _count_lines(p)} for p in written]
+    warehouse = warehouse or target / DEFAULT_WAREHOUSE_FILE
+    tables = write_demo_warehouse(warehouse, when, cfg.team_tz)
     summary = {
         "directory": str(target),
+        "warehouse": {"path": str(warehouse), "tables": tables},
         "now": when.isoformat(),
         "days": DEMO_DAYS,
         "files": files,
@@ -81,6 +87,7 @@ def demo(
     )
     for f in files:
         terminal.line(f"  {f['path']}  {f['points']:,} points")
+    terminal.line(f"  {warehouse}  {sum(tables.values()):,} rows (SQLite warehouse)")
     terminal.line(f"Every runbook check passes or warns on it except {PLANTED_FAILURE},")
     terminal.line("planted to show a failure. Try: oncall check --all")
 

@@ -8,17 +8,33 @@ from typing import TYPE_CHECKING
 
 from oncall.config.locate import STATE_FILE
 from oncall.config.marks import Marks
-from oncall.config.models.state import LocalSourceSpec, SourceSpec, StateFile
+from oncall.config.models.state import (
+    BigQuerySourceSpec,
+    LocalSourceSpec,
+    SourceSpec,
+    SqlSourceSpec,
+    StateFile,
+)
 from oncall.domain.ids import ID_PATTERN
 from oncall.errors import ConfigError, Problem
 
 if TYPE_CHECKING:
     from oncall.config.loaded import Config
 
-__all__ = ["DEFAULT_STATE_DIR", "StateConfig", "load_state_config"]
+__all__ = [
+    "DEFAULT_STATE_DIR",
+    "DEFAULT_WAREHOUSE",
+    "DEFAULT_WAREHOUSE_FILE",
+    "StateConfig",
+    "load_state_config",
+]
 
 DEFAULT_STATE_DIR = "state"
 """Without ``state.yaml``: the local ``default`` source reads ``state/`` beside ``config/``."""
+DEFAULT_WAREHOUSE = "warehouse"
+DEFAULT_WAREHOUSE_FILE = "warehouse.db"
+"""Without ``state.yaml``: the ``warehouse`` SQL source is the SQLite file ``state/warehouse.db``
+(``oncall state demo`` writes it)."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +56,26 @@ class StateConfig:
         path = Path(spec.path).expanduser()
         return path if path.is_absolute() else self.base_dir / path
 
+    def sqlite_path(self, name: str) -> Path | None:
+        """The SQLite file of a ``sql`` source given by ``path``, else None."""
+        spec = self.sources.get(name)
+        if not isinstance(spec, SqlSourceSpec) or spec.path is None:
+            return None
+        path = Path(spec.path).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
     def describe(self, name: str) -> str:
+        """Where a source reads, for people: never a password."""
         spec = self.sources[name]
         if isinstance(spec, LocalSourceSpec):
             return f"local files in {self.local_path(name)}"
+        if isinstance(spec, SqlSourceSpec):
+            if spec.path is not None:
+                return f"SQLite database {self.sqlite_path(name)}"
+            return f"SQL database at ${spec.url_env}"
+        if isinstance(spec, BigQuerySourceSpec):
+            where = f" at {spec.endpoint}" if spec.endpoint else ""
+            return f"BigQuery, project {spec.project}{where}"
         where = f" at {spec.endpoint}" if spec.endpoint else ""
         return f"Cloud Monitoring, project {spec.project}{where}"
 
@@ -56,7 +88,9 @@ def load_state_config(cfg: Config) -> StateConfig:
     model, marks = load_model(path, StateFile, required=False)
     if model is None:
         default = LocalSourceSpec(kind="local", path=DEFAULT_STATE_DIR)
-        return StateConfig(None, cfg.dir.parent, {"default": default})
+        warehouse = SqlSourceSpec(kind="sql", path=f"{DEFAULT_STATE_DIR}/{DEFAULT_WAREHOUSE_FILE}")
+        sources: dict[str, SourceSpec] = {"default": default, DEFAULT_WAREHOUSE: warehouse}
+        return StateConfig(None, cfg.dir.parent, sources)
     problems: list[Problem] = [
         marks.problem(
             ("sources", name),

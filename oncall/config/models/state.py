@@ -8,16 +8,22 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, StrictFloat, StrictInt, Tag, model_validator
 
 from oncall.config.models.common import StrictModel
+from oncall.config.models.query_sources import BigQuerySourceSpec, SqlSourceSpec
 
 __all__ = [
+    "QUERY_KINDS",
     "SOURCE_KINDS",
+    "BigQuerySourceSpec",
     "LocalSourceSpec",
     "MonitoringSourceSpec",
     "SourceSpec",
+    "SqlSourceSpec",
     "StateFile",
 ]
 
-SOURCE_KINDS = ("local", "cloud-monitoring")
+SOURCE_KINDS = ("local", "cloud-monitoring", "sql", "bigquery")
+QUERY_KINDS = ("sql", "bigquery")
+"""The kinds whose checks give a SQL ``query`` instead of a ``metric``."""
 
 
 class LocalSourceSpec(StrictModel):
@@ -65,11 +71,13 @@ def _kind_of(value: Any) -> str | None:
 
 SourceSpec = Annotated[
     Annotated[LocalSourceSpec, Tag("local")]
-    | Annotated[MonitoringSourceSpec, Tag("cloud-monitoring")],
+    | Annotated[MonitoringSourceSpec, Tag("cloud-monitoring")]
+    | Annotated[SqlSourceSpec, Tag("sql")]
+    | Annotated[BigQuerySourceSpec, Tag("bigquery")],
     Discriminator(
         _kind_of,
         custom_error_type="source_kind",
-        custom_error_message="kind must be 'local' or 'cloud-monitoring'",
+        custom_error_message="kind must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'",
     ),
 ]
 """One state source; its ``kind`` picks the model, and so which keys it takes."""
