@@ -123,14 +123,15 @@ def history(
 
       oncall runbook history profit --json
     """
-    from oncall.adapters.store import open_store
 
     cfg = get_config(ctx)
     if name is not None:
         from oncall.services.runbook.catalog import load_runbook
 
         name = load_runbook(cfg, name).name
-    with open_store() as store:
+    from oncall.services.store import open_team_store
+
+    with open_team_store(cfg, say=terminal.warn) as store:
         runs = store.list_runs(name, limit=limit)
     if json_:
         terminal.json({"runs": [r.to_dict() for r in runs]})

@@ -14,6 +14,7 @@ from oncall.config.models.state import (
     SourceSpec,
     SqlSourceSpec,
     StateFile,
+    StoreSpec,
 )
 from oncall.domain.ids import ID_PATTERN
 from oncall.errors import ConfigError, Problem
@@ -47,6 +48,8 @@ class StateConfig:
     """Relative ``path`` values are relative to this directory."""
     sources: dict[str, SourceSpec]
     marks: Marks | None = None
+    store: StoreSpec | None = None
+    """Where the team's records are kept (``store:``), or None for the default."""
 
     def local_path(self, name: str = "default") -> Path | None:
         """The directory of a local source, or None if ``name`` is not a local source."""
@@ -102,4 +105,4 @@ def load_state_config(cfg: Config) -> StateConfig:
     ]
     if problems:
         raise ConfigError(problems)
-    return StateConfig(path, path.parent, dict(model.sources), marks)
+    return StateConfig(path, path.parent, dict(model.sources), marks, model.store)

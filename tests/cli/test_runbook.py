@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from oncall.adapters.store import open_store
 from oncall.cli.runbook_run import resolve_action, resolve_default_action
 from oncall.config import load_config
 from oncall.domain.runbook import Step
@@ -25,6 +24,7 @@ from oncall.services.runbook.notify import NOT_CONFIGURED, notify_owners
 from oncall.services.runbook.sources import load_state_sources
 from oncall.services.runbook.stepper import Action, Stepper
 from tests.conftest import Run
+from tests.support.store import open_cli_store
 
 T = "2026-11-20T09:00"
 PROFIT_STEPS = ["ingestion", "validate-raw", "aggregate", "store", "dashboard-review", "notify"]
@@ -54,7 +54,7 @@ def steps_by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def only_run(runbook: str = "profit") -> Any:
-    with open_store() as store:
+    with open_cli_store() as store:
         [run] = store.list_runs(runbook)
         return run
 
@@ -191,7 +191,7 @@ def test_runbook_source_must_be_defined(oncall: Run, project: Path, demo: Path) 
 
 
 def only_run_count() -> int:
-    with open_store() as store:
+    with open_cli_store() as store:
         return len(store.list_runs())
 
 
@@ -536,7 +536,7 @@ def test_rerun_reads_fresh_state(config_dir: Path, project: Path) -> None:
     state = project / "state"
     state.mkdir()
     ui = Scripted(["rerun", "abort"], before={0: lambda: _write_demo(state, now, cfg.team_tz)})
-    with load_state_sources(cfg) as sources, open_store() as store:
+    with load_state_sources(cfg) as sources, open_cli_store() as store:
         stepper = Stepper(
             cfg=cfg,
             loaded=load_runbook(cfg, "profit"),
@@ -604,7 +604,7 @@ def test_resume_after_killed_run(oncall: Run, project: Path, demo: Path) -> None
     assert f"this run   {crashed.run_id} resumed by crashy, 1 of 6 steps already done" in (
         result.stdout
     )
-    with open_store() as store:
+    with open_cli_store() as store:
         final = store.get_run(crashed.run_id)
         events = store.events(crashed.run_id)
     assert final is not None and final.status == "passed"

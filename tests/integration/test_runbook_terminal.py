@@ -10,9 +10,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from oncall.adapters.store import open_store
 from tests.conftest import Run
 from tests.support.processes import restore_sigint
+from tests.support.store import open_cli_store
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -70,7 +70,7 @@ def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
     last = ANSI.sub("", seen[-1])
     assert re.search(r"notify-owners\s*│\s*notify\s*│\s*pass", last), last
     assert "(config/paging.yaml)" in last
-    with open_store() as store:
+    with open_cli_store() as store:
         run = store.get_run(run_id)
     assert run is not None and run.status == "passed" and run.operator == "pty"
     assert [s.status for s in run.steps] == ["passed"] * 6
@@ -94,7 +94,7 @@ def test_ctrl_c_or_d_at_a_prompt_leaves_the_run_resumable(
     finally:
         child.close(force=True)
     assert child.exitstatus == 130, out
-    with open_store() as store:
+    with open_cli_store() as store:
         [run] = store.list_runs("profit")
     assert (run.status, [s.step_id for s in run.steps]) == ("running", ["ingestion"])
     line = (

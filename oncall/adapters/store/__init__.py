@@ -26,7 +26,14 @@ from oncall.adapters.store.location import (
     resolve_location,
     team_db_path,
 )
-from oncall.adapters.store.protocol import OutboxStore, PageStore, PublishStore, RunStore, Store
+from oncall.adapters.store.protocol import (
+    OutboxStore,
+    PageStore,
+    PublishStore,
+    RunStore,
+    Store,
+    TransferStore,
+)
 from oncall.adapters.store.records import (
     DeliveryRecord,
     DeliveryStatus,
@@ -42,6 +49,7 @@ from oncall.adapters.store.records import (
     RunStatus,
     StepRecord,
     StepStatus,
+    StoreCounts,
     new_page_id,
     new_run_id,
 )
@@ -71,7 +79,9 @@ __all__ = [
     "StepRecord",
     "StepStatus",
     "Store",
+    "StoreCounts",
     "StoreLocation",
+    "TransferStore",
     "default_db_path",
     "legacy_db_path",
     "mask_url",

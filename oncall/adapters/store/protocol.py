@@ -33,9 +33,10 @@ from oncall.adapters.store.records import (
     PublishedRecord,
     Run,
     StepStatus,
+    StoreCounts,
 )
 
-__all__ = ["OutboxStore", "PageStore", "PublishStore", "RunStore", "Store"]
+__all__ = ["OutboxStore", "PageStore", "PublishStore", "RunStore", "Store", "TransferStore"]
 
 
 class RunStore(Protocol):
@@ -241,7 +242,32 @@ class PublishStore(Protocol):
         ...
 
 
-class Store(RunStore, PageStore, OutboxStore, PublishStore, Protocol):
+class TransferStore(Protocol):
+    """Whole records in, ids and times kept, idempotently: ``store copy`` and the spool."""
+
+    def import_run(self, run: Run, events: Sequence[Event]) -> bool:
+        """Store ``run`` with its steps and event log unless its id is stored; True if stored."""
+        ...
+
+    def import_page(
+        self,
+        page: PageRecord,
+        deliveries: Sequence[DeliveryRecord],
+        queued: Sequence[OutboxItem] = (),
+    ) -> bool:
+        """Store ``page`` with its deliveries and queued items unless its id is stored.
+
+        If the team already has a live page with the same dedup key, the imported page is
+        stored resolved (it was sent while repeats could not be suppressed). True if stored.
+        """
+        ...
+
+    def counts(self) -> StoreCounts:
+        """How many runs, pages and queued items the team has."""
+        ...
+
+
+class Store(RunStore, PageStore, OutboxStore, PublishStore, TransferStore, Protocol):
     """A whole store: every concern, plus its lifecycle. Open one with ``open_store()``."""
 
     team: str

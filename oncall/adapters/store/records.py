@@ -31,6 +31,7 @@ __all__ = [
     "RunStatus",
     "StepRecord",
     "StepStatus",
+    "StoreCounts",
     "new_page_id",
     "new_run_id",
 ]
@@ -304,3 +305,15 @@ class PublishedRecord:
             "payload": self.payload,
             "at": _iso(self.at),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    """How many records one team has in a store."""
+
+    runs: int
+    pages: int
+    queued: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"runs": self.runs, "pages": self.pages, "queued": self.queued}

@@ -19,6 +19,7 @@ __all__ = [
     "SourceSpec",
     "SqlSourceSpec",
     "StateFile",
+    "StoreSpec",
 ]
 
 SOURCE_KINDS = ("local", "cloud-monitoring", "sql", "bigquery")
@@ -83,7 +84,34 @@ SourceSpec = Annotated[
 """One state source; its ``kind`` picks the model, and so which keys it takes."""
 
 
+class StoreSpec(StrictModel):
+    """``store:``: where the team's records are kept (see docs/operations.md).
+
+    ``url`` (``postgresql://oncall@10.1.2.3/oncall`` or ``sqlite:///path``; never a password:
+    use ``PGPASSWORD`` or ``~/.pgpass``) or ``url_env``, the environment variable holding one.
+    """
+
+    url: str | None = None
+    url_env: str | None = Field(None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> StoreSpec:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("store: give exactly one of 'url' or 'url_env'")
+        if self.url is not None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.url)
+            if parts.password or "password=" in parts.query.lower():
+                raise ValueError(
+                    "store.url must not hold a password: use PGPASSWORD, ~/.pgpass, or "
+                    "url_env naming a variable that holds the whole URL"
+                )
+        return self
+
+
 class StateFile(StrictModel):
-    """``config/state.yaml``: the named state sources runbooks read."""
+    """``config/state.yaml``: the named state sources runbooks read, and where the store is."""
 
     sources: Annotated[dict[str, SourceSpec], Field(min_length=1)]
+    store: StoreSpec | None = None

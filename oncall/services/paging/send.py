@@ -129,7 +129,11 @@ def send_page(
         )
 
     own_store = store is None
-    db = store if store is not None else open_store()
+    if store is None:
+        from oncall.services.store import resolve_store_location, resolve_team_id
+
+        store = open_store(resolve_store_location(cfg), team=resolve_team_id(cfg))
+    db = store
     try:
         stored, created = db.create_page_if_absent(record)
         if not created:

@@ -21,6 +21,7 @@ from oncall.services.paging.escalate import run_escalations
 from oncall.services.paging.notify import notify_pipeline
 from oncall.services.paging.outbox import flush_outbox
 from oncall.services.paging.send import send_page
+from tests.support.store import open_cli_store
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 NOW = datetime(2026, 11, 18, 11, 0, tzinfo=KOLKATA)  # a Wednesday morning, no quiet hours
@@ -122,7 +123,7 @@ def test_a_passed_runbook_is_a_notice_with_its_runbook_as_a_field(
     assert result.outcome == "delivered" and result.urgency == "low"
     assert "owners" in result.note and result.page_id in result.note
     assert result.model_dump(mode="json")["note"] == result.note
-    with open_store() as db:
+    with open_cli_store() as db:
         stored = db.get_page(result.page_id or "")
     assert stored is not None
     assert (stored.kind, stored.runbook, stored.status) == ("notice", "profit", "resolved")

@@ -7,9 +7,10 @@ from oncall.adapters.store.sql.outbox import SqlOutboxStore
 from oncall.adapters.store.sql.pages import SqlPageStore
 from oncall.adapters.store.sql.published import SqlPublishStore
 from oncall.adapters.store.sql.runs import SqlRunStore
+from oncall.adapters.store.sql.transfer import SqlTransferStore
 
 __all__ = ["Db", "SqlBase", "SqlStore"]
 
 
-class SqlStore(SqlRunStore, SqlPageStore, SqlOutboxStore, SqlPublishStore):
+class SqlStore(SqlRunStore, SqlPageStore, SqlOutboxStore, SqlPublishStore, SqlTransferStore):
     """Every concern of the Store Protocol over a backend's connection."""

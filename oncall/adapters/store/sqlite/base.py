@@ -171,3 +171,20 @@ def _store_error(path: Path, action: str, exc: sqlite3.Error) -> StoreError:
     else:
         hint = f"if this persists, move the file aside or {_FIX}"
     return StoreError(f"cannot {action} the store at {path}: {text}; {hint}")
+
+
+def hand_over(store: SqliteStore, run_ids: list[str], page_ids: list[str], team: str) -> None:
+    """Mark records written before teams (team '') as ``team``'s: moved, never deleted."""
+    with store._write() as db:
+        for table, key, ids in (
+            ("runs", "run_id", run_ids),
+            ("pages", "page_id", page_ids),
+            ("outbox", "page_id", page_ids),
+        ):
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                marks = ", ".join("?" * len(part))
+                db.execute(
+                    f"UPDATE {table} SET team = ? WHERE team = '' AND {key} IN ({marks})",
+                    (team, *part),
+                )
