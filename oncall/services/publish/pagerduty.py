@@ -163,7 +163,8 @@ def _publish_one(
     plan: OverridePlan = plan_overrides(
         [(s, users[s.person]) for s in slots], existing, ours, start, end
     )
-    persons = {uid: pid for pid, uid in users.items()}
+    known = payload.get("people") if isinstance(payload.get("people"), dict) else {}
+    persons = {**known, **{uid: pid for pid, uid in users.items()}}
     created: list[OverrideOut] = []
     rejected: list[RejectedOut] = []
     deleted: list[OverrideOut] = []
@@ -215,6 +216,7 @@ def _publish_one(
         new_payload = {
             "schedule": schedule,
             "overrides": sorted(ours),
+            "people": {uid: persons[uid] for uid in sorted(persons)},
             "window": {"from": start.isoformat(), "to": end.isoformat()},
             "announced": [a.as_json() for a in announced],
         }
