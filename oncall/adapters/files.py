@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
 def _mode_for(path: Path) -> int:
-    """An existing file keeps its mode; a new one gets the usual 0666 less the umask."""
+    """An existing file keeps its mode; a new one, or one replacing a symlink (whose target's
+    mode is not this file's business), gets the usual 0666 less the umask."""
     try:
-        return path.stat().st_mode & 0o7777
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            raise FileNotFoundError(path)
+        return info.st_mode & 0o7777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)

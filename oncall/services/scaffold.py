@@ -232,6 +232,18 @@ def create_project(directory: Path, spec: ProjectSpec) -> InitReport:
     if directory.exists() and not directory.is_dir():
         raise ProjectExistsError(f"{directory} exists and is not a directory")
     targets = [directory / rel for rel in files]
+    links = sorted(
+        {
+            str(directory / d)
+            for d in {Path(rel).parent for rel in files}
+            if (directory / d).is_symlink()
+        }
+    )
+    if links:
+        raise ProjectExistsError(
+            f"refusing to write through symbolic links (nothing was written): {', '.join(links)}: "
+            f"init writes only inside {directory}; remove the link or choose another directory"
+        )
     existing = [str(p) for p in targets if p.exists() or p.is_symlink()]
     if existing:
         raise ProjectExistsError(

@@ -38,3 +38,19 @@ def test_unusable_output_path_is_a_usage_error(oncall: Run, tmp_path: Path) -> N
     assert result.exit_code == 2
     assert result.stderr.startswith(f"oncall: cannot use {blocker / 'sub'}")
     assert "internal error" not in result.stderr
+
+
+def test_a_replaced_symlink_gets_the_default_mode_not_its_targets(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.write_text("private")
+    target.chmod(0o755)
+    link = tmp_path / "out.ics"
+    link.symlink_to(target)
+    old = os.umask(0o022)
+    try:
+        atomic_write(link, b"new")
+    finally:
+        os.umask(old)
+    assert not link.is_symlink()
+    assert link.stat().st_mode & 0o777 == 0o644
+    assert target.read_text() == "private" and target.stat().st_mode & 0o777 == 0o755
