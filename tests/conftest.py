@@ -28,9 +28,10 @@ def _isolated_env(
     """No test reads the developer's own config, cache, store or secrets."""
     for var in (
         "ONCALL_CONFIG_DIR",
+        "ONCALL_STATE_URL",
         "ONCALL_DEBUG",
-        "ONCALL_OPERATOR",
         "ONCALL_ME",
+        "ONCALL_OPERATOR",
         "ONCALL_PAGERDUTY_ROUTING_KEY",
         "ONCALL_SLACK_WEBHOOK",
         "ONCALL_SMTP_USER",
@@ -71,8 +72,16 @@ def oncall(config_dir: Path) -> Iterator[Run]:
     """Run the CLI in-process against the temporary project."""
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+    def run(
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        obj: dict[str, object] | None = None,
+    ) -> Result:
+        # ``obj`` reaches the commands (e.g. {"sleep": fake}): nothing is patched.
+        return runner.invoke(
+            app, list(args), input=input, env=env, obj=obj, catch_exceptions=False
+        )
 
     yield run
 

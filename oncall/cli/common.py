@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,17 +17,25 @@ if TYPE_CHECKING:
     from oncall.config import Config
 
 JSON_HELP = "Print JSON instead of a table (same data)."
-
-
 WHEN_HELP = (
     "ISO 8601 (2026-11-21, 2026-11-21T09:00+05:30), or now, today, tomorrow, yesterday, "
     "monday (the next one), last monday, +3d, -2h, +1w; team timezone."
 )
+
+
 def config_dir(ctx: typer.Context) -> Path | None:
     root = ctx.find_root()
     obj = root.obj if isinstance(root.obj, dict) else {}
     value = obj.get("config_dir")
     return value if isinstance(value, Path) else None
+
+
+def sleeper(ctx: typer.Context) -> Callable[[float], None]:
+    """How a command waits: ``time.sleep``, or the sleeper the caller put in ``obj["sleep"]``."""
+    root = ctx.find_root()
+    obj = root.obj if isinstance(root.obj, dict) else {}
+    given = obj.get("sleep")
+    return given if callable(given) else time.sleep
 
 
 def get_config(ctx: typer.Context) -> Config:

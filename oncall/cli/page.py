@@ -9,7 +9,8 @@ results. ``ack``, ``resolve`` and ``escalate`` are in :mod:`oncall.cli.page_acti
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
     from oncall.services.paging.common import Paging
 
 SEVERITIES = ("critical", "error", "warning", "info")
-NOW_HELP = "Act as if it were this instant (ISO 8601; default now). For tests and replays."
+NOW_HELP = (
+    "Act as if it were this instant ("
+    "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+    "+3d, -2h, +1w; default now). For tests and replays."
+)
 
 
 class PageGroup(TyperGroup):
@@ -58,10 +63,13 @@ def load_setup(ctx: typer.Context) -> Paging:
     return load_paging(get_config(ctx))
 
 
-def open_page_store() -> Store:
-    from oncall.adapters.store import open_store
+@contextmanager
+def open_page_store(ctx: typer.Context) -> Iterator[Store]:
+    """The team's store (its records only; the spool written back first)."""
+    from oncall.services.store import open_team_store
 
-    return open_store()
+    with open_team_store(get_config(ctx), say=terminal.warn) as store:
+        yield store
 
 
 def monotonic_clock(base: datetime) -> Callable[[], datetime]:
@@ -175,6 +183,7 @@ def send(
     """
     from oncall.services.paging.dryrun import dry_run_error, dry_run_verdict
     from oncall.services.paging.send import send_page, undelivered_error
+    from oncall.services.store import open_store_or_spool
 
     if severity not in SEVERITIES:
         raise UsageError(f"--severity {severity!r}: use one of {', '.join(SEVERITIES)}")
@@ -182,16 +191,19 @@ def send(
         raise UsageError("--summary must not be empty: say what is wrong")
     paging = load_setup(ctx)
     when = resolve_now(now, paging.cfg.team_tz, option="--now")
-    result = send_page(
-        paging,
-        target=target,
-        summary=summary,
-        severity=severity,  # type: ignore[arg-type]  # checked against SEVERITIES above
-        details=_details(detail),
-        dedup_key=dedup_key,
-        now=when,
-        dry_run=dry_run,
-    )
+    spooling = nullcontext(None) if dry_run else open_store_or_spool(paging.cfg, say=terminal.warn)
+    with spooling as store:
+        result = send_page(
+            paging,
+            target=target,
+            summary=summary,
+            severity=severity,  # type: ignore[arg-type]  # checked against SEVERITIES above
+            details=_details(detail),
+            dedup_key=dedup_key,
+            now=when,
+            dry_run=dry_run,
+            store=store,
+        )
     tz = paging.cfg.team_tz
     if json_:
         terminal.json(result)
@@ -264,7 +276,7 @@ def list_(
     """
     from oncall.services.paging.views import list_pages
 
-    with open_page_store() as store:
+    with open_page_store(ctx) as store:
         pages = list_pages(store, open_only=open_, limit=limit)
     if json_:
         terminal.json(pages)
@@ -313,7 +325,7 @@ def show(
     """
     from oncall.services.paging.views import show_page
 
-    with open_page_store() as store:
+    with open_page_store(ctx) as store:
         view = show_page(store, ref)
     if json_:
         terminal.json(view)
@@ -373,7 +385,7 @@ def flush(
 
     paging = load_setup(ctx)
     base = resolve_now(now, paging.cfg.team_tz, option="--now")
-    with open_page_store() as store:
+    with open_page_store(ctx) as store:
         report = flush_outbox(paging, store, monotonic_clock(base), limit=limit)
     if json_:
         terminal.json(report)

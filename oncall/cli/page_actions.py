@@ -7,13 +7,12 @@ parses options and renders results.
 from __future__ import annotations
 
 import os
-import time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
-from oncall.cli.common import JSON_HELP, resolve_now
+from oncall.cli.common import JSON_HELP, resolve_now, sleeper
 from oncall.cli.output import terminal
 from oncall.cli.page import (
     NOW_HELP,
@@ -51,7 +50,7 @@ def _action(ctx: typer.Context, ref: str, action: str, by: str | None, now: str 
     paging = load_setup(ctx)
     when = resolve_now(now, paging.cfg.team_tz, option="--now")
     fn = acknowledge_page if action == "ack" else resolve_page
-    with open_page_store() as store:
+    with open_page_store(ctx) as store:
         result = fn(paging, store, ref, by=by or _operator(), now=when)
     return result, action_error(result)
 
@@ -152,7 +151,8 @@ def escalate(
             raise UsageError("--watch: the interval must be greater than zero")
     paging = load_setup(ctx)
     clock = monotonic_clock(resolve_now(now, paging.cfg.team_tz, option="--now"))
-    with open_page_store() as store:
+    sleep = sleeper(ctx)
+    with open_page_store(ctx) as store:
         while True:
             report = run_escalations(paging, store, clock)
             if json_:
@@ -161,7 +161,7 @@ def escalate(
                 render_escalations(report, paging.cfg.team_tz, quiet=interval is not None)
             if interval is None:
                 break
-            time.sleep(interval)  # Ctrl-C ends the loop: exit 130 at the error boundary
+            sleep(interval)  # Ctrl-C ends the loop: exit 130 at the error boundary
     undelivered = [e for e in report.escalations if e.outcome == "undelivered"]
     if undelivered:
         raise DeliveryError(

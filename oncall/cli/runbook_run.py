@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     from oncall.services.runbook.catalog import LoadedRunbook
     from oncall.services.runbook.stepper import Action
 
-NOW_HELP = "Judge pipeline state at this instant (ISO 8601; default now, team timezone)."
+NOW_HELP = (
+    "Judge pipeline state at this instant ("
+    "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+    "+3d, -2h, +1w; default now, team timezone)."
+)
 CHECK_COLUMNS = ("check", "kind", "status", "value", "bound", "detail")
 _ACTIONS: dict[str, Action] = {
     "c": "continue",
@@ -243,7 +247,6 @@ def run(
 
       oncall runbook profit --resume
     """
-    from oncall.adapters.store import open_store
     from oncall.errors import InterruptedRunError
     from oncall.reports.runbook import RunOut
     from oncall.services.runbook.catalog import load_runbook
@@ -251,6 +254,7 @@ def run(
     from oncall.services.runbook.operator import resolve_operator
     from oncall.services.runbook.sources import load_state_sources
     from oncall.services.runbook.stepper import Stepper
+    from oncall.services.store import open_team_store
 
     if run_id is not None and not resume:
         raise UsageError(f"unexpected argument {run_id!r}: a RUN_ID goes with --resume")
@@ -269,7 +273,7 @@ def run(
         return pinned if pinned is not None else clock()
 
     judged = renow()
-    with load_state_sources(cfg) as sources, open_store() as store:
+    with load_state_sources(cfg) as sources, open_team_store(cfg, say=terminal.warn) as store:
         stepper = Stepper(
             cfg=cfg,
             loaded=loaded,
