@@ -7,7 +7,7 @@ Every ``*.jsonl`` file under the directory holds one point a line::
 
 ``value`` may be ``null`` or ``"NaN"`` (a corrupt point). Labels written ``resource.K`` stand for
 resource labels, as in the Cloud Monitoring source. The files are read once per instance, on
-the first query, and indexed by metric.
+the first query, and indexed by series (metric and labels).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,39 +53,93 @@ def _no_constant(name: str) -> float:
 
 @dataclass(frozen=True, slots=True)
 class _Series:
-    """All points of one metric, sorted by time, with the times alone for bisection."""
+    """The points of one series (one metric and label set), sorted by time, with the times
+    alone for bisection and each point's place in the files (to merge series in file order)."""
 
     times: list[datetime]
     points: list[Point]
+    order: list[int]
+
+
+_Index = dict[str, list[_Series]]
+"""Metric -> its series (one per distinct label set)."""
+
+_Window = dict[str, tuple[datetime, datetime]]
+"""Metric -> the span ``(start, end]`` the expected queries cover: only those points are kept."""
+
+# A point in the shape this project writes: the metric and time are read without parsing
+# the line, so points no expected query selects are skipped cheaply. Anything else is
+# parsed (and judged) in full.
+_CANONICAL = re.compile(
+    rb'^\{"metric": ?"([^"\\]+)", ?"labels": ?\{[^{}\\]*\}, ?"time": ?"([^"\\]+)", ?'
+    rb'"value": ?(?:-?[0-9][0-9.eE+-]*|null|"NaN")\}\r?\n?$'
+)
 
 
 class LocalStateSource:
-    """A ``StateSource`` reading every ``*.jsonl`` file under ``path`` (recursively)."""
+    """A ``StateSource`` reading every ``*.jsonl`` file under ``path`` (recursively).
+
+    ``expect(queries)`` before the first ``fetch`` (``fetch_all`` calls it) lets the source
+    keep only the points those queries select: the files are streamed line by line, and a
+    line of another metric or outside the queries' span is skipped after reading its metric
+    and time. A later query outside that span reads the files again, in full.
+    """
 
     def __init__(self, path: Path, name: str = "default") -> None:
         self.name = name
         self.path = path
         self._lock = threading.Lock()
-        self._index: dict[str, _Series] | None = None
+        self._index: _Index | None = None
+        self._window: _Window | None = None
+        self._expected: _Window | None = None
         self._error: StateSourceError | None = None
 
     def __repr__(self) -> str:
         return f"LocalStateSource({str(self.path)!r}, name={self.name!r})"
 
-    def fetch(self, query: SeriesQuery) -> list[Point]:
-        series = self._load_index().get(query.metric)
-        if series is None:
-            return []
-        lo = bisect.bisect_right(series.times, query.start)
-        hi = bisect.bisect_right(series.times, query.end)
-        wanted = query.labels
-        return [p for p in series.points[lo:hi] if all(p.labels.get(k) == v for k, v in wanted)]
-
-    def _load_index(self) -> dict[str, _Series]:
+    def expect(self, queries: Iterable[SeriesQuery]) -> None:
+        """The queries about to be fetched: widen the span of points to keep (before loading)."""
         with self._lock:
+            if self._index is not None:
+                return
+            spans = dict(self._expected or {})
+            for q in queries:
+                start, end = spans.get(q.metric, (q.start, q.end))
+                spans[q.metric] = (min(start, q.start), max(end, q.end))
+            self._expected = spans
+
+    def fetch(self, query: SeriesQuery) -> list[Point]:
+        index = self._load_index(query)
+        wanted = query.labels
+        matching = [
+            series
+            for series in index.get(query.metric, ())
+            if all(series.points[0].labels.get(k) == v for k, v in wanted)
+        ]
+        slices = []
+        for series in matching:
+            lo = bisect.bisect_right(series.times, query.start)
+            hi = bisect.bisect_right(series.times, query.end)
+            slices.append((series, lo, hi))
+        if len(slices) == 1:
+            series, lo, hi = slices[0]
+            return series.points[lo:hi]
+        found = [
+            (s.times[i], s.order[i], s.points[i]) for s, lo, hi in slices for i in range(lo, hi)
+        ]
+        found.sort(key=lambda item: (item[0], item[1]))  # by time, then as in the files
+        return [point for _, _, point in found]
+
+    def _load_index(self, query: SeriesQuery) -> _Index:
+        with self._lock:
+            if self._index is not None and not _covers(self._window, query):
+                self._index = None  # a query outside the kept span: read everything
+                self._expected = None
             if self._index is None and self._error is None:
+                window = self._expected if _covers(self._expected, query) else None
                 try:
-                    self._index = _load_directory(self.path, self.name)
+                    self._index = _load_directory(self.path, self.name, window)
+                    self._window = window
                 except StateSourceError as exc:
                     self._error = exc
             if self._error is not None:
@@ -92,7 +148,14 @@ class LocalStateSource:
             return self._index
 
 
-def _load_directory(path: Path, name: str) -> dict[str, _Series]:
+def _covers(window: _Window | None, query: SeriesQuery) -> bool:
+    if window is None:
+        return True
+    span = window.get(query.metric)
+    return span is not None and span[0] <= query.start and query.end <= span[1]
+
+
+def _load_directory(path: Path, name: str, window: _Window | None = None) -> _Index:
     if not path.is_dir():
         what = "is not a directory" if path.exists() else "does not exist"
         raise StateSourceError(
@@ -100,32 +163,68 @@ def _load_directory(path: Path, name: str) -> dict[str, _Series]:
             "create demo state there with `oncall state demo`, or point the source's "
             "'path' at a directory of *.jsonl files"
         )
-    by_metric: dict[str, list[Point]] = {}
+    by_series: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, int, Point]]]
+    by_series = {}
     try:
         files = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
     except OSError as exc:
         raise StateSourceError(f"state source {name!r}: cannot list {path}: {exc}") from exc
     for file in files:
-        _load_file(file, name, by_metric)
-    index: dict[str, _Series] = {}
-    for metric, points in by_metric.items():
-        points.sort(key=lambda p: p.time)
-        index[metric] = _Series(times=[p.time for p in points], points=points)
+        _load_file(file, name, by_series, window)
+    index: _Index = {}
+    for (metric, _labels), items in by_series.items():
+        items.sort(key=lambda item: (item[0], item[1]))
+        index.setdefault(metric, []).append(
+            _Series(
+                times=[t for t, _, _ in items],
+                points=[p for _, _, p in items],
+                order=[o for _, o, _ in items],
+            )
+        )
     return index
 
 
-def _load_file(file: Path, name: str, into: dict[str, list[Point]]) -> None:
+def _load_file(
+    file: Path,
+    name: str,
+    into: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, int, Point]]],
+    window: _Window | None,
+) -> None:
+    seq = sum(len(items) for items in into.values())
+    fromiso = datetime.fromisoformat
     try:
-        with file.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
+        with file.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if window is not None and (shape := _CANONICAL.match(raw)) is not None:
+                    span = window.get(shape.group(1).decode())
+                    if span is None:
+                        continue  # a metric no expected query reads
+                    try:
+                        at = fromiso(shape.group(2).decode().replace("Z", "+00:00"))
+                        outside = at.utcoffset() is not None and not span[0] < at <= span[1]
+                    except ValueError:
+                        outside = False  # judged in full below
+                    if outside:
+                        continue
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise StateDataError(f"{file}: not UTF-8 text ({exc.reason})") from exc
                 if not line.strip():
                     continue
                 metric, point = _parse_line(file, number, line)
-                into.setdefault(metric, []).append(point)
-    except UnicodeDecodeError as exc:
-        raise StateDataError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+                if window is not None and not _kept(window, metric, point.time):
+                    continue
+                key = (metric, tuple(sorted(point.labels.items())))
+                into.setdefault(key, []).append((point.time, seq, point))
+                seq += 1
     except OSError as exc:
         raise StateSourceError(f"state source {name!r}: cannot read {file}: {exc}") from exc
+
+
+def _kept(window: _Window, metric: str, at: datetime) -> bool:
+    span = window.get(metric)
+    return span is not None and span[0] < at <= span[1]
 
 
 def _parse_line(file: Path, number: int, line: str) -> tuple[str, Point]:
