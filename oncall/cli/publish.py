@@ -57,7 +57,14 @@ def publish(
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
     at: str | None = typer.Option(None, "--now", help="Pretend it is this instant (ISO 8601)."),
 ) -> None:
-    """Publish to every configured target (PagerDuty for 8 weeks from now, then Slack)."""
+    """Publish to every configured target (PagerDuty for 8 weeks from now, then Slack).
+
+    Examples:
+
+      oncall publish --dry-run
+
+      oncall publish pagerduty --json
+    """
     if ctx.invoked_subcommand is not None:
         return
     from oncall.services.publish.run import run_all

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from oncall.reports.publish import NoticeOut
 from oncall.services.publish.common import format_span
@@ -82,7 +82,7 @@ def plan_notices(
     out: list[NoticeOut] = []
     for change in changes:
         spec = cfg.owners.people.get(change.person)
-        via: str = "none"
+        via: Literal["slack", "email", "none"] = "none"
         detail = ""
         if sender is not None and sender.slack is not None and spec and spec.contacts.slack:
             via = "slack"
@@ -97,7 +97,7 @@ def plan_notices(
             NoticeOut(
                 person=change.person,
                 rotation=rotation,
-                via=via,  # type: ignore[arg-type]
+                via=via,
                 status="planned",
                 before=_spans(cfg, change.person, change.before),
                 after=_spans(cfg, change.person, change.after),

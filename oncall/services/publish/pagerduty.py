@@ -163,7 +163,8 @@ def _publish_one(
     plan: OverridePlan = plan_overrides(
         [(s, users[s.person]) for s in slots], existing, ours, start, end
     )
-    known = payload.get("people") if isinstance(payload.get("people"), dict) else {}
+    stored = payload.get("people")
+    known: dict[str, str] = dict(stored) if isinstance(stored, dict) else {}
     persons = {**known, **{uid: pid for pid, uid in users.items()}}
     created: list[OverrideOut] = []
     rejected: list[RejectedOut] = []
