@@ -1,0 +1,103 @@
+"""The org-scale rows of issue 14: each command on a generated org (``bench/org.py``).
+
+Every row is the median wall time of at least five runs in fresh processes, alternated with
+the baseline ``python -c "import typer, pydantic, yaml"`` of the same run, with the peak
+memory (max RSS) of the command beside it. The org is built at 1/4, 1/2, 1x and 2x its
+size for ``validate`` (cold cache), ``schedule`` and ``check --all``, to show how cost grows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.org import NOW, write_org
+
+RUNS = int(os.environ.get("ONCALL_BENCH_RUNS", "5"))
+SCALES = tuple(float(x) for x in os.environ.get("ONCALL_BENCH_SCALES", "0.25,0.5,1,2").split(","))
+BASELINE = (sys.executable, "-c", "import typer, pydantic, yaml")
+ONCALL = (sys.executable, "-m", "oncall")
+
+
+def _timed(cmd: tuple[str, ...], env: dict[str, str], cwd: Path) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS (KiB) and exit code of one run of ``cmd`` in a fresh process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, proc.returncode
+
+
+def _row(
+    name: str,
+    args: tuple[str, ...],
+    root: Path,
+    env: dict[str, str],
+    before: Callable[[], None] | None = None,
+) -> dict[str, float]:
+    times: list[float] = []
+    base: list[float] = []
+    peak = code = 0
+    for _ in range(RUNS):
+        base.append(_timed(BASELINE, env, root)[0])
+        if before is not None:
+            before()
+        elapsed, rss, code = _timed((*ONCALL, "--config-dir", "config", *args), env, root)
+        times.append(elapsed)
+        peak = max(peak, rss)
+    median, baseline = statistics.median(times), statistics.median(base)
+    return {
+        f"{name}_ms": median * 1000,
+        f"{name}_ratio": median / baseline,
+        f"{name}_peak_mib": peak / 1024,
+        f"{name}_baseline_ms": baseline * 1000,
+        f"{name}_exit_code": code,
+    }
+
+
+def run() -> dict[str, float]:
+    results: dict[str, float] = {}
+    work = Path(tempfile.mkdtemp(prefix="oncall-bench-org-"))
+    try:
+        for scale in SCALES:
+            root = work / f"x{scale}"
+            size = write_org(root, scale)
+            cache = root / "cache"
+            env = {**os.environ, "ONCALL_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+
+            def cold(cache: Path = cache) -> None:
+                shutil.rmtree(cache, ignore_errors=True)
+
+            tag = f"x{scale:g}"
+            results[f"{tag}_people"] = size.people
+            results[f"{tag}_points"] = size.points
+            results |= _row(f"{tag}_validate_cold", ("validate", "--now", NOW), root, env, cold)
+            results |= _row(
+                f"{tag}_schedule_json_warm",
+                ("schedule", "--from", "2026-01-01", "--to", "2027-12-31", "--format", "json"),
+                root,
+                env,
+            )
+            results |= _row(f"{tag}_check_all", ("check", "--all", "--now", NOW), root, env)
+            if scale == 1.0:
+                results |= _row(f"{tag}_validate_warm", ("validate", "--now", NOW), root, env)
+                results |= _row(f"{tag}_who_cold", ("who", "--at", NOW), root, env, cold)
+            shutil.rmtree(root / "state", ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value:.3f}")
