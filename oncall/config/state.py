@@ -43,7 +43,8 @@ class StateConfig:
     """The configured state sources: where they were read and how each is defined."""
 
     path: Path | None
-    """``config/state.yaml``, or None when absent (then only a local ``default`` exists)."""
+    """``config/state.yaml``, or None when absent or naming no ``sources`` (then the defaults:
+    a local ``default`` at ``state/`` and the ``warehouse`` SQLite file)."""
     base_dir: Path
     """Relative ``path`` values are relative to this directory."""
     sources: dict[str, SourceSpec]
@@ -89,11 +90,14 @@ def load_state_config(cfg: Config) -> StateConfig:
 
     path = cfg.dir / STATE_FILE
     model, marks = load_model(path, StateFile, required=False)
-    if model is None:
+    if model is None or model.sources is None:
         default = LocalSourceSpec(kind="local", path=DEFAULT_STATE_DIR)
         warehouse = SqlSourceSpec(kind="sql", path=f"{DEFAULT_STATE_DIR}/{DEFAULT_WAREHOUSE_FILE}")
         sources: dict[str, SourceSpec] = {"default": default, DEFAULT_WAREHOUSE: warehouse}
-        return StateConfig(None, cfg.dir.parent, sources)
+        # No sources named (absent, or a file that only says where the store is): the defaults.
+        return StateConfig(
+            None, cfg.dir.parent, sources, store=None if model is None else model.store
+        )
     problems: list[Problem] = [
         marks.problem(
             ("sources", name),

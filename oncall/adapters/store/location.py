@@ -82,7 +82,13 @@ def parse_location(value: str, source: str) -> StoreLocation:
     if scheme in POSTGRES_SCHEMES:
         return StoreLocation(source, url=text)
     if scheme == "sqlite":
-        return StoreLocation(source, path=Path(urlsplit(text).path).expanduser())
+        # sqlite:///abs/path and SQLAlchemy's sqlite:////abs/path both name /abs/path.
+        path = urlsplit(text).path
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")
+        if not path.strip("/"):
+            raise ValueError(f"{source}: {text!r} names no file: use sqlite:///path/to/file.db")
+        return StoreLocation(source, path=Path(path).expanduser())
     if scheme:
         raise ValueError(
             f"{source}: unsupported store URL scheme {scheme!r}: use postgresql://... or "

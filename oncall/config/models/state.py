@@ -113,5 +113,6 @@ class StoreSpec(StrictModel):
 class StateFile(StrictModel):
     """``config/state.yaml``: the named state sources runbooks read, and where the store is."""
 
-    sources: Annotated[dict[str, SourceSpec], Field(min_length=1)]
+    sources: Annotated[dict[str, SourceSpec], Field(min_length=1)] | None = None
+    """Absent (a file that only says where the store is): the sources used without the file."""
     store: StoreSpec | None = None
