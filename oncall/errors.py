@@ -103,6 +103,12 @@ class StoreError(OncallError):
     exit_code = 3
 
 
+class GitError(OncallError):
+    """git is not installed or did not answer (``oncall schedule diff`` reads revisions)."""
+
+    exit_code = 3
+
+
 class NotFoundError(OncallError):
     """A named thing (pipeline, person, runbook, run, page) does not exist."""
 

@@ -76,7 +76,13 @@ def schedule(
       oncall schedule --from 2026-12-01 --weeks 12 --stats
 
       oncall schedule --person de2 --format ics -o de2.ics
+
+      oncall schedule diff
+
+      oncall schedule lock --weeks 8
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from oncall.services.roster import build_availability, default_calendars
     from oncall.services.schedule import compute_schedule, current_shift_start
 
@@ -185,7 +191,17 @@ def render_schedule(report: ScheduleReport, fmt: Format, *, width: int = WIDTH) 
             out.append(render_plain_table(columns, rows, title=title, width=width))
             out.append("")
     for st in report.stats or []:
-        columns_s = ["Person", "Shifts", "Days", "Weekend", "Holidays", "Given", "Taken"]
+        columns_s = [
+            "Person",
+            "Shifts",
+            "Days",
+            "Weekend",
+            "Holidays",
+            "Given",
+            "Taken",
+            "Run",
+            "B2B",
+        ]
         rows_s = [
             [
                 p.person,
@@ -195,6 +211,8 @@ def render_schedule(report: ScheduleReport, fmt: Format, *, width: int = WIDTH) 
                 str(p.holidays_worked),
                 str(p.swaps_given),
                 str(p.swaps_taken),
+                str(p.longest_run_days),
+                str(p.back_to_back),
             ]
             for p in st.people
         ]
@@ -211,8 +229,14 @@ def render_schedule(report: ScheduleReport, fmt: Format, *, width: int = WIDTH) 
         else:
             out.append(render_plain_table(columns_s, rows_s, title=title, width=width))
             out.append("")
+        out.append("Run: longest run of on-call days in a row. B2B: back-to-back shifts.\n")
     return "\n".join(out).rstrip("\n")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("schedule")(schedule)
+    from oncall.cli.schedule_change import register_changes
+
+    group = typer.Typer(name="schedule", rich_markup_mode=None)
+    group.callback(invoke_without_command=True)(schedule)
+    register_changes(group)
+    app.add_typer(group, name="schedule")

@@ -14,8 +14,9 @@ The rules (see docs/rotations.md for the user-facing version):
 2. The dates of shift ``k`` are the ``shift_days`` dates from its start date (weekends left out
    when ``swap_weekends`` is false). A holder has a conflict if any of them is a day off.
 3. Shifts are processed from shift 0. A holder with a conflict swaps with the first later shift
-   (within ``swap_horizon``) that no swap has changed yet, whose holder is someone else, is free
-   on this shift's dates, and whose dates are free for the first holder.
+   (within ``swap_horizon``, across roster phases) that no swap has changed yet, whose
+   holder is someone else, is free on this shift's dates, and whose dates are free for the
+   first holder.
 3b. A locked shift's base holder is the locked person; locked shifts take no part in swaps
    (neither side) and count as already changed.
 4. Overrides replace the holder for their window, on top of swaps.
@@ -35,7 +36,12 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from oncall.domain.people import Availability, DayOff
-from oncall.domain.phases import LockedShift, RosterPhase, roster_holder, roster_members
+from oncall.domain.phases import (
+    LockedShift,
+    RosterPhase,
+    roster_holder,
+    roster_members,
+)
 from oncall.domain.timeutil import resolve_wall_time
 
 __all__ = [

@@ -14,7 +14,7 @@ from datetime import date
 from oncall.domain.people import Availability, DayOff
 from oncall.domain.rotation import Shift
 
-__all__ = ["PersonStats", "ScheduleStats", "compute_stats"]
+__all__ = ["DutyRun", "PersonStats", "ScheduleStats", "compute_stats", "duty_runs"]
 
 _SATURDAY = 5
 
@@ -32,6 +32,8 @@ class PersonStats:
     - ``swaps_taken``: shifts they took from someone else's turn through a swap (before
       overrides).
     - ``overrides_taken``: override pieces they hold (starting in the window, with ``between``).
+    - ``longest_run``: their longest run of consecutive on-call dates.
+    - ``back_to_back``: shifts they hold right after another shift of theirs (same rotation).
     """
 
     person: str
@@ -42,6 +44,8 @@ class PersonStats:
     swaps_given: int
     swaps_taken: int
     overrides_taken: int
+    longest_run: int = 0
+    back_to_back: int = 0
 
     @property
     def holiday_days_worked(self) -> int:
@@ -68,6 +72,7 @@ class ScheduleStats:
 class _Tally:
     shifts: set[tuple[str, int]] = field(default_factory=set)
     days: int = 0
+    dates: set[date] = field(default_factory=set)
     weekend: int = 0
     holidays: list[DayOff] = field(default_factory=list)
     given: int = 0
@@ -110,6 +115,7 @@ def compute_stats(
         key = (shift.rotation, shift.index)
         holder.shifts.add(key)
         holder.days += len(days)
+        holder.dates.update(days)
         holder.weekend += sum(1 for d in days if d.weekday() >= _SATURDAY)
         holder.holidays.extend(off for d in days for off in availability.days_off(shift.person, d))
         if shift.swap_index is not None:
@@ -131,9 +137,45 @@ def compute_stats(
             swaps_given=tallies[p].given,
             swaps_taken=tallies[p].taken,
             overrides_taken=tallies[p].overrides,
+            longest_run=max(((b - a).days + 1 for a, b in _runs(tallies[p].dates)), default=0),
+            back_to_back=sum(
+                1 for rot, k in tallies[p].shifts if (rot, k - 1) in tallies[p].shifts
+            ),
         )
         for p in order
     )
     measured = [s.oncall_days for s in people if not members or s.person in members]
     spread = max(measured) - min(measured) if measured else 0
     return ScheduleStats(people, spread)
+
+
+@dataclass(frozen=True, slots=True)
+class DutyRun:
+    """``person`` is on call every date from ``first`` to ``last`` (inclusive)."""
+
+    person: str
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def _runs(dates: set[date]) -> list[tuple[date, date]]:
+    out: list[tuple[date, date]] = []
+    for d in sorted(dates):
+        if out and (d - out[-1][1]).days == 1:
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+def duty_runs(shifts: Sequence[Shift], *, longer_than: int = 0) -> list[DutyRun]:
+    """Each holder's runs of consecutive duty dates longer than ``longer_than`` days."""
+    dates: dict[str, set[date]] = {}
+    for shift in shifts:
+        dates.setdefault(shift.person, set()).update(shift.duty_dates)
+    found = [DutyRun(p, a, b) for p, ds in dates.items() for a, b in _runs(ds)]
+    return sorted((r for r in found if r.days > longer_than), key=lambda r: (r.first, r.person))

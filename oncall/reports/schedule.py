@@ -43,6 +43,8 @@ class PersonStatsOut(Report):
     holidays_worked: int
     swaps_given: int
     swaps_taken: int
+    longest_run_days: int = 0
+    back_to_back: int = 0
 
 
 class StatsOut(Report):

@@ -19,10 +19,13 @@ from oncall.reports.diff import DiffChange, DiffLoad, DiffWindow, RotationDiff, 
 from oncall.services.roster import build_availability, default_calendars, resolve_rotation
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from oncall.adapters.calendars import HolidayCalendars
+    from oncall.adapters.git import ConfigSnapshots
     from oncall.domain.rotation import Shift
 
-__all__ = ["compute_schedule_diff", "explain_change"]
+__all__ = ["compute_schedule_diff", "explain_change", "load_against"]
 
 
 def compute_schedule_diff(
@@ -85,6 +88,43 @@ def compute_schedule_diff(
         rotations=rotations,
         load=load,
     )
+
+
+def load_against(
+    cfg: Config, against: str, workdir: Path, snapshots: ConfigSnapshots | None = None
+) -> Config:
+    """The config to compare with: a directory (a config dir, or a project with ``config/``),
+    else a git revision read into ``workdir`` (no checkout). Problems in a revision's files
+    are located as ``REV:path``."""
+    from pathlib import Path
+
+    from oncall.config import load_config
+    from oncall.config.locate import CONFIG_DIR, OWNERS_FILE
+    from oncall.errors import ConfigError, Problem
+
+    given = Path(against)
+    if given.is_dir():
+        folder = given if (given / OWNERS_FILE).is_file() else given / CONFIG_DIR
+        return load_config(folder, use_cache=False)
+    if snapshots is None:
+        from oncall.adapters.git import GitSnapshots
+
+        snapshots = GitSnapshots()
+    folder = snapshots.export(cfg.dir, against, workdir)
+    try:
+        return load_config(folder, use_cache=False)
+    except ConfigError as exc:
+        moved = [
+            Problem(
+                p.path.replace(str(workdir), against + ":", 1).replace(":/", ":", 1),
+                p.line,
+                p.col,
+                p.message,
+                p.severity,
+            )
+            for p in exc.problems
+        ]
+        raise ConfigError(moved) from None
 
 
 def _at(shifts: Sequence[Shift], starts: list[datetime], t: datetime) -> Shift | None:

@@ -5,7 +5,7 @@ Time is an argument: the window and ``now`` come from the caller.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from oncall.config import Config, aware_in
@@ -29,6 +29,8 @@ from oncall.services.roster import (
 )
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from oncall.adapters.calendars import CalendarKey, HolidayCalendars
     from oncall.config.models.owners import HolidaysSpec
     from oncall.domain.rotation import Shift
@@ -36,8 +38,10 @@ if TYPE_CHECKING:
 __all__ = [
     "calendar_range_problems",
     "compute_schedule",
+    "consecutive_problems",
     "coverage_warnings",
     "current_shift_start",
+    "gap_problem",
     "override_conflict_problems",
     "shift_notes",
     "upcoming_gap_problems",
@@ -92,6 +96,8 @@ def shift_notes(shift: Shift) -> list[str]:
             )
         else:
             notes.append(f"swapped with {shift.swapped_with} ({shift.swapped_with} is off {cause})")
+    if shift.locked is not None:
+        notes.append(f"locked ({shift.locked})")
     if shift.reason == "override":
         notes.append(
             f"override: {shift.person} replaces {shift.overridden or '?'}"
@@ -153,6 +159,8 @@ def _stats_out(
                 holidays_worked=p.holiday_days_worked,
                 swaps_given=p.swaps_given,
                 swaps_taken=p.swaps_taken,
+                longest_run_days=p.longest_run,
+                back_to_back=p.back_to_back,
             )
             for p in st.people
         ],
@@ -224,14 +232,15 @@ def upcoming_gap_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[P
             spec, now, end, availability=availability, overrides=cfg.overrides_for(rid)
         )
         for shift in shifts:
-            if shift.reason == "override" or not shift.conflicts:
-                continue
-            problems.append(_gap_problem(cfg, rid, shift, availability))
+            if shift.reason == "override" or not shift.conflicts or shift.locked is not None:
+                continue  # locked shifts: lock_problems reports them over the whole lock
+            problems.append(gap_problem(cfg, rid, shift, availability))
     problems.extend(override_conflict_problems(cfg, availability, now, end))
     return problems
 
 
-def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability) -> Problem:
+def gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability) -> Problem:
+    """A conflict nobody could swap (or a locked holder now off), with the override to fix it."""
     from oncall.domain.rotation import members_for_shift
     from oncall.domain.timeutil import resolve_wall_time
 
@@ -249,6 +258,8 @@ def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability
     members = members_for_shift(cfg.rotation_specs[rid], shift.index)
     swaps_on = cfg.rotation.rotations[rid].holiday_swap.enabled
     why = "no member could swap" if swaps_on else "holiday swaps are off for this rotation"
+    if shift.locked is not None:
+        why = "the shift is locked (schedule.lock.yaml), so no swap moves it"
     team_wide = not leave and all(
         availability.days_off(m, d.date) for m in members for d in days_off
     )
@@ -266,7 +277,8 @@ def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability
     else:
         text = (
             f"{shift.person} has a holiday during their shift ({days}) and {why}, so they work "
-            "it. To give it to someone else, add an override, e.g. "
+            f"it{_backups(cfg, availability, rid, first, ptz)}. To give it to someone else, "
+            "add an override, e.g. "
         )
     suggestion = (
         f'{{rotation: {rid}, start: "{start:%Y-%m-%dT%H:%M}", end: "{end:%Y-%m-%dT%H:%M}", '
@@ -278,6 +290,57 @@ def _gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability
         f"{suggestion}",
         severity=Severity.error if leave else Severity.warning,
     )
+
+
+def consecutive_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:
+    """Warnings where someone is on call longer in a row than ``max_consecutive_days``."""
+    from oncall.domain.rotation import compute_shifts
+    from oncall.domain.stats import duty_runs
+
+    availability = None
+    problems: list[Problem] = []
+    end = now + timedelta(weeks=weeks)
+    for rid, spec in cfg.rotation_specs.items():
+        limit = cfg.rotation.rotations[rid].max_consecutive_days
+        if limit is None:
+            continue
+        availability = availability or build_availability(cfg)
+        shifts = compute_shifts(
+            spec, now, end, availability=availability, overrides=cfg.overrides_for(rid)
+        )
+        for run in duty_runs(shifts, longer_than=limit):
+            held = [
+                s
+                for s in shifts
+                if s.person == run.person and any(run.first <= d <= run.last for d in s.duty_dates)
+            ]
+            names = ", ".join(f"{s.start:%Y-%m-%d %H:%M} to {s.end:%Y-%m-%d %H:%M}" for s in held)
+            problems.append(
+                cfg.rotation_marks.problem(
+                    ("rotations", rid, "max_consecutive_days"),
+                    f"rotations.{rid}: {run.person} is on call {run.days} days in a row "
+                    f"({run.first} to {run.last}), more than max_consecutive_days "
+                    f"({limit}): shifts {names}. Add an override to break the run, or raise "
+                    "the limit",
+                    severity=Severity.warning,
+                )
+            )
+    return problems
+
+
+def _backups(cfg: Config, availability: Availability, rid: str, day: date, tz: ZoneInfo) -> str:
+    """`` (pipeline backups that day: p1 -> de3, ...)``: who responds while the holder is off."""
+    from oncall.services.roster import compute_responder
+
+    noon = datetime.combine(day, time(12, 0), tzinfo=tz)
+    found: list[str] = []
+    for pid in cfg.owners.pipelines:
+        if cfg.pipeline_rotation(pid) != rid:
+            continue
+        _, responder, _ = compute_responder(cfg, availability, pid, noon)
+        if responder is not None and responder.reason != "oncall":
+            found.append(f"{pid} -> {responder.person}")
+    return f" (backups that day: {', '.join(found)})" if found else ""
 
 
 def override_conflict_problems(

@@ -15,7 +15,11 @@ from zoneinfo import ZoneInfo
 from oncall.config import Config, load_config
 from oncall.errors import ConfigError, Problem, Severity
 from oncall.reports.validation import Finding, ValidateReport
-from oncall.services.schedule import calendar_range_problems, upcoming_gap_problems
+from oncall.services.schedule import (
+    calendar_range_problems,
+    consecutive_problems,
+    upcoming_gap_problems,
+)
 
 __all__ = ["collect_problems", "compute_validation", "runbook_problems"]
 
@@ -37,9 +41,15 @@ def collect_problems(
     problems: list[Problem] = list(cfg.warnings)
     problems.extend(runbook_problems(cfg))
     problems.extend(_paging_problems(cfg))
+    try:
+        _ = cfg.lock_file  # the schedule below depends on it
+    except ConfigError as exc:
+        return [*problems, *exc.problems]
     now = resolve_now(now_text, cfg.team_tz)
     problems.extend(calendar_range_problems(cfg, now))
     problems.extend(upcoming_gap_problems(cfg, now))
+    problems.extend(consecutive_problems(cfg, now))
+    problems.extend(_lock_problems(cfg, now))
     return problems
 
 
@@ -89,3 +99,14 @@ def _paging_problems(cfg: Config) -> list[Problem]:
     from oncall.services.paging.problems import paging_problems
 
     return paging_problems(cfg)
+
+
+def _lock_problems(cfg: Config, now: datetime) -> list[Problem]:
+    """``config/schedule.lock.yaml``: locks that no longer fit the config."""
+    from oncall.services.lock import lock_problems
+    from oncall.services.roster import build_availability
+
+    try:
+        return lock_problems(cfg, build_availability(cfg), now)
+    except ConfigError as exc:
+        return exc.problems
