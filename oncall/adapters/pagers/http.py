@@ -42,6 +42,8 @@ __all__ = [
     "backoff",
     "budget_stop",
     "cannot_resolve",
+    "describe_exception",
+    "error_reason",
     "gave_up",
     "not_attempted",
     "parse_retry_after",
@@ -166,7 +168,7 @@ class wait_retry_after(wait_base):
         return float(self.fallback(retry_state))
 
 
-def _error_reason(response_body: bytes, content_type: str) -> str:
+def error_reason(response_body: bytes, content_type: str) -> str:
     """A short reason from an error body: PagerDuty's ``message``/``errors``, or text."""
     text = response_body.decode("utf-8", "replace")
     if "json" in content_type or text.lstrip().startswith("{"):
@@ -188,7 +190,7 @@ def _error_reason(response_body: bytes, content_type: str) -> str:
     return text
 
 
-def _describe_exception(exc: BaseException) -> str:
+def describe_exception(exc: BaseException) -> str:
     """A human reason for a network error (httpx messages can be empty)."""
     if isinstance(exc, httpx.TimeoutException):
         kind = {
@@ -381,9 +383,9 @@ class HttpDelivery:
             permanent = cannot_resolve(exc, urlsplit(url).hostname or url, where)
             if permanent is not None:
                 raise permanent from None
-            raise TransientDeliveryError(_describe_exception(exc)) from None
+            raise TransientDeliveryError(describe_exception(exc)) from None
         status = response.status_code
-        reason = _cut(_error_reason(bytes(body), response.headers.get("content-type", "")), 200)
+        reason = _cut(error_reason(bytes(body), response.headers.get("content-type", "")), 200)
         if 200 <= status < 300:
             return _Sent(status, reason if len(reason) <= 80 else "")
         if status == 429 or status >= 500:

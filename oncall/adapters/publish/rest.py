@@ -24,11 +24,11 @@ from oncall.adapters.pagers.http import (
     DEFAULT_BACKOFF_MAX,
     PermanentDeliveryError,
     TransientDeliveryError,
-    _describe_exception,
-    _error_reason,
     backoff,
     budget_stop,
     cannot_resolve,
+    describe_exception,
+    error_reason,
     gave_up,
     parse_retry_after,
     scrub,
@@ -165,10 +165,10 @@ class JsonApi:
             permanent = cannot_resolve(exc, host, self._where)
             if permanent is not None:
                 raise permanent from None
-            raise TransientDeliveryError(_describe_exception(exc)) from None
+            raise TransientDeliveryError(describe_exception(exc)) from None
         raw = response.content[:RESPONSE_MAX_BYTES]
         status = response.status_code
-        reason = " ".join(_error_reason(raw, response.headers.get("content-type", "")).split())
+        reason = " ".join(error_reason(raw, response.headers.get("content-type", "")).split())
         reason = reason[:200]
         if status == 429 or status >= 500:
             retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock())

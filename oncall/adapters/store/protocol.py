@@ -76,6 +76,11 @@ class RunStore(Protocol):
         """Mark a run finished with its final status."""
         ...
 
+    def reopen_run(self, run_id: str, at: datetime) -> Run:
+        """Put an aborted run back to ``running`` (its recorded steps stay) so that it can be
+        resumed; StoreError unless the run is ``aborted``."""
+        ...
+
     def get_run(self, run_id: str) -> Run | None:
         """The run with its steps (in the order first recorded) and notes, or None."""
         ...
@@ -231,6 +236,24 @@ class PublishStore(Protocol):
         at: datetime,
     ) -> PublishedRecord:
         """Insert or replace the record for (``target``, ``rotation``)."""
+        ...
+
+    def put_published_if(
+        self,
+        target: str,
+        rotation: str,
+        *,
+        expected: str | None,
+        fingerprint: str,
+        payload: dict[str, Any],
+        at: datetime,
+    ) -> PublishedRecord | None:
+        """Compare and set: put only while the stored fingerprint is still ``expected``.
+
+        ``expected=None`` means "only if nothing is recorded yet". One atomic statement, so of
+        several machines that read the same record and race to replace it exactly one wins;
+        the others get None (and leave what the winner put).
+        """
         ...
 
     def list_published(self, target: str | None = None) -> list[PublishedRecord]:

@@ -4,7 +4,9 @@ Reads the group's members (``usergroups.users.list``) and updates them only when
 differ. When the holder changed since the last publish (the store remembers it, target
 ``slack``) and ``channel`` is set, posts a handoff notice. Meant for cron every 15 minutes
 from one or several machines: the update is idempotent, and the store is written before the
-notice is posted, so a second machine that runs after it finds nothing to announce.
+notice is posted, as a compare-and-set: of two machines that run at the same time, only
+the one whose write succeeds posts the notice; one that runs after it finds nothing to
+announce.
 """
 
 from __future__ import annotations
@@ -112,13 +114,18 @@ def _handoff(
     previous = record.payload.get("holder") if record is not None else None
     fingerprint = f"{shift.person}@{shift.start.isoformat()}"
     if not dry_run and store is not None and (record is None or record.fingerprint != fingerprint):
-        store.put_published(
+        # Compare and set: of several machines that saw the same old holder, one records the
+        # change and posts the notice; the others find it recorded and post nothing.
+        won = store.put_published_if(
             TARGET,
             rid,
+            expected=record.fingerprint if record is not None else None,
             fingerprint=fingerprint,
             payload={"holder": shift.person, "since": shift.start.isoformat()},
             at=now,
         )
+        if won is None:
+            return None
     if previous is None or previous == shift.person or config.channel is None:
         return None
     text = handoff_text(cfg, availability, rid, str(previous), shift, pages=pages)

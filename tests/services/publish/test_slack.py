@@ -49,3 +49,78 @@ def test_rate_limit_is_retried_after_retry_after(setup: Setup) -> None:
     [group] = publish(setup)
     assert group.holder == "de1" and 3.0 in setup.sleeps
     assert SLACK_TOKEN not in repr(group.model_dump())
+
+
+def test_handoff_names_days_off_with_their_backup_and_the_open_pages(setup: Setup) -> None:
+    from tests.adapters.store.sample import make_page
+
+    cfg_dir = setup.dir / "config"
+    rotation = cfg_dir / "rotation.yaml"
+    rotation.write_text(rotation.read_text().replace("enabled: true", "enabled: false", 1))
+    owners = cfg_dir / "owners.yaml"
+    marker = "    name: Data Engineer 3\n"
+    leave = "    leave: [{from: 2026-01-21, to: 2026-01-21, reason: wedding}]\n"
+    owners.write_text(owners.read_text().replace(marker, marker + leave, 1))
+    page = make_page("aggregate-growth:freshness", pipeline="aggregate-growth")
+    closed = make_page("daily-growth:freshness", pipeline="daily-growth")
+    elsewhere = make_page("orders:freshness")  # not a pipeline of this rotation
+    for record in (page, closed, elsewhere):
+        setup.store.create_page_if_absent(record)
+    setup.store.resolve(closed.page_id, NOW)
+
+    publish(setup, now=NOW + timedelta(days=7))  # de2's week: recorded, nobody to hand over
+    [group] = publish(setup, now=NOW + timedelta(days=14))  # de3's week, without swaps
+    assert group.holder == "de3" and group.handoff is not None
+    [(_, text)] = setup.slack.messages
+    assert text == group.handoff.text
+    assert "(de2) hands over to Data Engineer 3 (de3)" in text
+    day_off = next(line for line in text.splitlines() if line.startswith("Day off"))
+    assert day_off.startswith("Day off 2026-01-21 (") and "wedding" in day_off
+    backups = day_off.split("backup ", 1)[1].split(", ")
+    assert backups == ["de1", "de2", "de4"]  # each pipeline's responder that day
+    pages = next(line for line in text.splitlines() if line.startswith("Open pages: "))
+    assert page.page_id in pages and "aggregate-growth" in pages
+    assert closed.page_id not in pages and elsewhere.page_id not in pages
+
+
+class _Racing:
+    """The store as one machine sees it; ``before_put`` runs once just before its first
+    compare-and-set (another machine that publishes in between)."""
+
+    def __init__(self, store: object, before_put: object) -> None:
+        self._store = store
+        self.before_put = before_put
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def put_published_if(self, *args: object, **kwargs: object) -> object:
+        if self.before_put is not None:
+            run, self.before_put = self.before_put, None
+            run()  # type: ignore[operator]
+        return self._store.put_published_if(*args, **kwargs)  # type: ignore[attr-defined]
+
+
+def test_two_machines_at_once_post_the_handoff_once(setup: Setup) -> None:
+    from oncall.adapters.store import open_store
+
+    publish(setup)
+    later = NOW + timedelta(days=14)
+    other = open_store(setup.store.path, team=setup.store.team)  # type: ignore[attr-defined]
+    try:
+        other_result: list[object] = []
+        racing = _Racing(
+            setup.store,
+            lambda: other_result.extend(
+                run_slack(setup.cfg, other, now=later, environ=ENV, retry=setup.retry)
+            ),
+        )
+        [mine] = run_slack(setup.cfg, racing, now=later, environ=ENV, retry=setup.retry)  # type: ignore[arg-type]
+    finally:
+        other.close()
+    [theirs] = other_result
+    assert theirs.handoff is not None and theirs.handoff.posted  # type: ignore[attr-defined]
+    assert mine.handoff is None  # lost the compare-and-set: posts nothing
+    assert [m for m in setup.slack.methods() if m == "chat.postMessage"] == ["chat.postMessage"]
+    record = setup.store.get_published("slack", "primary")
+    assert record is not None and record.payload["holder"] == "de3"

@@ -49,6 +49,35 @@ class SqlPublishStore(SqlBase):
             ).fetchone()
         return _from_row(row)
 
+    def put_published_if(
+        self,
+        target: str,
+        rotation: str,
+        *,
+        expected: str | None,
+        fingerprint: str,
+        payload: dict[str, Any],
+        at: datetime,
+    ) -> PublishedRecord | None:
+        """Put only while the stored fingerprint is ``expected`` (None: none stored); else None."""
+        at_text = utc_text(at, "at")
+        with self._write() as db:
+            if expected is None:
+                row = db.execute(
+                    f"INSERT INTO published (team, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (team, target, rotation) DO NOTHING "
+                    f"RETURNING {_COLUMNS}",
+                    (self.team, target, rotation, fingerprint, dumps(payload), at_text),
+                ).fetchone()
+            else:
+                row = db.execute(
+                    "UPDATE published SET fingerprint = ?, payload = ?, at = ? "
+                    "WHERE team = ? AND target = ? AND rotation = ? AND fingerprint = ? "
+                    f"RETURNING {_COLUMNS}",
+                    (fingerprint, dumps(payload), at_text, self.team, target, rotation, expected),
+                ).fetchone()
+        return None if row is None else _from_row(row)
+
     def list_published(self, target: str | None = None) -> list[PublishedRecord]:
         """Every record (of one target), ordered by target then rotation."""
         where, params = (" AND target = ?", (target,)) if target is not None else ("", ())
