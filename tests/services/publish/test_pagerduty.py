@@ -152,3 +152,60 @@ def test_secrets_never_in_results(setup: Setup) -> None:
     text = json.dumps([r.model_dump(mode="json", by_alias=True) for r in results])
     assert PD_TOKEN not in text and SLACK_TOKEN not in text
     assert '"from"' in text and '"kept"' in text
+
+
+def _email_only(setup: Setup, port: int, *people: str) -> None:
+    """``people`` lose their Slack member id; paging.yaml's email channel is a local server."""
+    cfg_dir = setup.dir / "config"
+    owners = cfg_dir / "owners.yaml"
+    text = owners.read_text()
+    for pid in people:
+        member = f"U01DE000{pid[-1]}"
+        assert f"contacts: {{slack: {member}}}" in text
+        text = text.replace(f"    contacts: {{slack: {member}}}\n", "", 1)
+    owners.write_text(text)
+    paging = cfg_dir / "paging.yaml"
+    shipped = "host: smtp.example.com, port: 587, starttls: true, username_env: ONCALL_SMTP_USER, password_env: ONCALL_SMTP_PASSWORD,"
+    assert shipped in paging.read_text()
+    paging.write_text(
+        paging.read_text().replace(shipped, f"host: 127.0.0.1, port: {port}, starttls: false,")
+    )
+
+
+def _add_leave(setup: Setup) -> None:
+    owners = setup.dir / "config" / "owners.yaml"
+    marker = "    name: Data Engineer 3\n"
+    leave = "    leave: [{from: 2026-01-21, to: 2026-01-22, reason: wedding}]\n"
+    owners.write_text(owners.read_text().replace(marker, marker + leave, 1))
+
+
+def test_change_notices_go_by_email_without_a_slack_member_id(setup: Setup) -> None:
+    from tests.support.mailbox import Mailbox, serving
+
+    box = Mailbox("unused", "unused")
+    with serving(box) as port:
+        _email_only(setup, port, "de3")
+        publish(setup)
+        _add_leave(setup)
+        [planned] = publish(setup, dry_run=True)
+        # the dry run shows the notices it would send, and sends none
+        assert {(n.person, n.via, n.status) for n in planned.notices} == {
+            ("de2", "slack", "planned"),
+            ("de3", "email", "planned"),
+        }
+        assert not box.messages and not setup.slack.messages
+        [result] = publish(setup)
+    assert {(n.person, n.via, n.status) for n in result.notices} == {
+        ("de2", "slack", "sent"),
+        ("de3", "email", "sent"),
+    }
+    assert [channel for channel, _ in setup.slack.messages] == ["U01DE0002"]
+    [(sender, rcpts, message)] = box.messages
+    assert sender == "oncall@example.com" and rcpts == ["de3@example.com"]
+    body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "on-call shifts on primary changed" in str(message["Subject"])
+    assert "before: 2026-01-19 09:00 → 2026-01-26 09:00 IST" in body
+    assert "after: none" in body and "wedding" in body
+    # told once
+    [again] = publish(setup)
+    assert not again.notices and len(box.messages) == 1
