@@ -13,6 +13,7 @@ import grpc
 import pytest
 
 from oncall.adapters.state.demo import PLANTED_FAILURE, generate_demo_points
+from oncall.adapters.state.demo_warehouse import write_demo_warehouse
 from oncall.config import load_config
 from oncall.domain.checks import required_queries
 from oncall.domain.timeutil import parse_instant
@@ -59,7 +60,7 @@ def test_all_finds_the_one_planted_failure(oncall: Run, demo: Path) -> None:
         for check in pipeline["checks"]:
             assert set(check) >= CHECK_KEYS
     found = statuses(data)
-    assert len(found) == 30
+    assert len(found) == 32  # 30 metric checks, 6 SQL ones (2 distinct ids)
     assert [c for c, s in found.items() if s == "fail"] == [PLANTED_FAILURE]
     assert set(found.values()) <= {"pass", "warn", "fail"}
     growth = data["pipelines"][1]
@@ -76,7 +77,7 @@ def test_passing_pipeline_exits_0(oncall: Run, demo: Path) -> None:
     result = oncall("check", "aggregate-profit", "--now", T)
     assert result.exit_code == 0, result.stderr
     assert "aggregate-profit (runbook profit, source default): pass" in result.stdout
-    assert re.search(r"^pass: 10 checks of 1 pipeline\(s\) \(10 pass\)", result.stdout, re.M)
+    assert re.search(r"^pass: 12 checks of 1 pipeline\(s\) \(12 pass\)", result.stdout, re.M)
     assert all(len(line) <= 80 for line in result.stdout.splitlines())
 
 
@@ -167,7 +168,7 @@ def test_page_dry_run_with_shipped_paging(oncall: Run, project: Path) -> None:
 def test_human_time_is_in_the_team_zone_whatever_the_offset_given(oncall: Run, demo: Path) -> None:
     result = oncall("check", "aggregate-profit", "--now", "2026-11-20T03:30Z")
     assert result.exit_code == 0, result.stderr
-    assert "(10 pass) at 2026-11-20 09:00 IST" in result.stdout
+    assert "(12 pass) at 2026-11-20 09:00 IST" in result.stdout
 
 
 # -- state.yaml ----------------------------------------------------------------------------
@@ -179,7 +180,7 @@ def test_human_time_is_in_the_team_zone_whatever_the_offset_given(oncall: Run, d
         ("{kind: local, pth: x}", "unknown key 'pth' (did you mean 'path'?)"),
         ("{kind: cloud-monitoring, project: p, timeout: soon}", "'timeout': bad duration"),
         ("{kind: local}", "'path' is required for kind 'local'"),
-        ("{kind: bigquery}", "must be 'local' or 'cloud-monitoring'"),
+        ("{kind: redshift}", "must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'"),
     ],
 )
 def test_bad_state_yaml_is_located(
@@ -201,6 +202,7 @@ def test_state_yaml_local_path_is_relative_to_the_file(
     demo.rename(project / "elsewhere")
     (config_dir / "state.yaml").write_text(
         "sources:\n  default: {kind: local, path: ../elsewhere}\n"
+        "  warehouse: {kind: sql, path: ../elsewhere/warehouse.db}\n"
     )
     code, data, _ = check_json(oncall, "aggregate-profit")
     assert (code, data["status"]) == (0, "pass")
@@ -233,6 +235,11 @@ def use_server(config_dir: Path, address: str, timeout: str = "10s") -> None:
         f'    endpoint: "{address}"\n'
         "    insecure: true\n"
         f"    timeout: {timeout}\n"
+        "  warehouse: {kind: sql, path: ../state/warehouse.db}\n"
+    )
+    cfg = load_config(config_dir)
+    write_demo_warehouse(
+        config_dir.parent / "state" / "warehouse.db", parse_instant(T, cfg.team_tz), cfg.team_tz
     )
 
 
@@ -246,7 +253,7 @@ def test_cloud_monitoring_source(oncall: Run, config_dir: Path, server: Monitori
     code, data, stderr = check_json(oncall, "--all")
     assert code == 1, stderr
     found = statuses(data)
-    assert len(found) == 30
+    assert len(found) == 32  # 30 metric checks, 6 SQL ones (2 distinct ids)
     assert [c for c, s in found.items() if s == "fail"] == [PLANTED_FAILURE]
     # Each distinct (metric, labels, span) was asked for once, all at the same time.
     distinct = {
@@ -254,6 +261,7 @@ def test_cloud_monitoring_source(oncall: Run, config_dir: Path, server: Monitori
         for rb in list_runbooks(cfg)
         for _, check in rb.checks
         for q in required_queries(check, now=now, team_tz=cfg.team_tz)
+        if q.sql is None  # SQL checks read the warehouse, not Cloud Monitoring
     }
     filters = [r.filter for r in server.requests]
     assert len(filters) == len(distinct)

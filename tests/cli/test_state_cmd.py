@@ -15,7 +15,7 @@ def test_demo_writes_beside_config(oncall: Run, project: Path) -> None:
     result = oncall("state", "demo", "--now", T)
     assert result.exit_code == 0, result.stderr
     state = project / "state"
-    assert sorted(p.name for p in state.iterdir()) == sorted(DEMO_FILES.values())
+    assert sorted(p.name for p in state.iterdir()) == sorted([*DEMO_FILES.values(), "warehouse.db"])
     assert f"except {PLANTED_FAILURE}," in result.stdout
     assert "Wrote 42 days of demo state up to 2026-11-20 09:00 IST" in result.stdout
     first = json.loads((state / "profit.jsonl").read_text().splitlines()[0])
@@ -62,7 +62,8 @@ def test_sources_without_state_yaml(oncall: Run) -> None:
     result = oncall("state", "sources")
     assert result.exit_code == 0
     assert "no config/state.yaml" in result.stdout
-    assert "default  local" in result.stdout
+    assert "default    local" in result.stdout
+    assert "warehouse  sql" in result.stdout
 
 
 def test_demo_labels_an_explicit_offset_with_the_team_zone(oncall: Run) -> None:

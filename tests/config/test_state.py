@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from oncall.config import load_config
-from oncall.config.models.state import LocalSourceSpec, MonitoringSourceSpec
+from oncall.config.models.state import LocalSourceSpec, MonitoringSourceSpec, SqlSourceSpec
 from oncall.config.state import load_state_config
 from oncall.errors import ConfigError
 
@@ -26,7 +26,10 @@ def test_without_state_yaml_the_default_is_local_state(config_dir: Path) -> None
     state = load_state_config(load_config(config_dir))
 
     assert state.path is None
-    assert state.sources == {"default": LocalSourceSpec(kind="local", path="state")}
+    assert state.sources == {
+        "default": LocalSourceSpec(kind="local", path="state"),
+        "warehouse": SqlSourceSpec(kind="sql", path="state/warehouse.db"),
+    }
     assert state.local_path() == config_dir.parent / "state"
 
 
@@ -54,8 +57,8 @@ def test_the_kind_picks_the_model(config_dir: Path) -> None:
         ("{kind: local, pth: x}", "sources.other: unknown key 'pth' (did you mean 'path'?)"),
         ("{kind: local, path: s, project: p}", "sources.other: unknown key 'project'"),
         ("{kind: cloud-monitoring, project: p, path: x}", "unknown key 'path'"),
-        ("{kind: files, path: s}", "sources.other: kind must be 'local' or 'cloud-monitoring'"),
-        ("{path: s}", "sources.other: kind must be 'local' or 'cloud-monitoring'"),
+        ("{kind: files, path: s}", "sources.other: kind must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'"),
+        ("{path: s}", "sources.other: kind must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'"),
         (
             "{kind: cloud-monitoring}",
             "'project' (the Google Cloud project id) is required for kind 'cloud-monitoring'",

@@ -19,6 +19,8 @@ from oncall.adapters.state.demo import (
     generate_demo_points,
     write_demo_state,
 )
+from oncall.adapters.state.demo_warehouse import write_demo_warehouse
+from oncall.adapters.state.sql import SqlStateSource
 from oncall.domain.checks import CheckResult, Point, evaluate_check, required_queries
 from oncall.domain.runbook import Runbook, all_checks
 
@@ -40,8 +42,12 @@ def runbooks() -> list[Runbook]:
     return [Runbook.model_validate(yaml.safe_load(p.read_text())) for p in paths]
 
 
-def evaluate_all(raw: list[dict[str, Any]], now: datetime, tz: ZoneInfo) -> list[CheckResult]:
-    """Every runbook check against the points, filtered in memory as a state source would."""
+def evaluate_all(
+    raw: list[dict[str, Any]], now: datetime, tz: ZoneInfo, warehouse: Path | None = None
+) -> list[CheckResult]:
+    """Every runbook check against the points, filtered in memory as a state source would;
+    SQL queries run on the demo warehouse (a real SQLite file), when given."""
+    sql = SqlStateSource.for_sqlite("warehouse", warehouse) if warehouse else None
     by_metric: dict[str, list[Point]] = defaultdict(list)
     for item in raw:
         at = datetime.fromisoformat(item["time"])
@@ -50,7 +56,9 @@ def evaluate_all(raw: list[dict[str, Any]], now: datetime, tz: ZoneInfo) -> list
     for book in runbooks():
         for _, check in all_checks(book):
             data = {
-                q: [
+                q: (sql.fetch(q) if sql is not None else [])
+                if q.sql is not None
+                else [
                     p
                     for p in by_metric[q.metric]
                     if q.start < p.time <= q.end and all(p.labels.get(k) == v for k, v in q.labels)
@@ -62,10 +70,15 @@ def evaluate_all(raw: list[dict[str, Any]], now: datetime, tz: ZoneInfo) -> list
 
 
 @pytest.mark.parametrize(("now", "tz"), MOMENTS)
-def test_only_the_planted_check_fails(now: datetime, tz: ZoneInfo) -> None:
-    results = evaluate_all(generate_demo_points(now, tz), now, tz)
+def test_only_the_planted_check_fails(now: datetime, tz: ZoneInfo, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.db"
+    tables = write_demo_warehouse(warehouse, now, tz)
+    assert all(count > 100 for count in tables.values()), tables
+    results = evaluate_all(generate_demo_points(now, tz), now, tz, warehouse)
     failing = {r.id: r.detail for r in results if r.status not in ("pass", "warn")}
     assert list(failing) == [PLANTED_FAILURE], failing
+    sql_checks = [(r.id, r.status) for r in results if r.id.startswith("sql-")]
+    assert len(sql_checks) == 6 and {s for _, s in sql_checks} == {"pass"}, sql_checks
     assert "partner_api" in failing[PLANTED_FAILURE]
     assert sum(r.status == "pass" for r in results) > len(results) // 2
 

@@ -40,9 +40,23 @@ class FakeSource:
         return [Point(query.end - self.age, 1.0, {})]
 
 
+class OneSource:
+    """What the engine asks of ``StateSources``: every name is the one fake source."""
+
+    def __init__(self, source: FakeSource) -> None:
+        self.source = source
+
+    def get(self, name: str) -> FakeSource:
+        return self.source
+
+
+def engine_for(source: FakeSource) -> CheckEngine:
+    return CheckEngine(OneSource(source), "fake", UTC)  # type: ignore[arg-type]
+
+
 def test_the_engine_keeps_answers_for_its_life() -> None:
     source = FakeSource(timedelta(minutes=30))
-    engine = CheckEngine(source, UTC)
+    engine = engine_for(source)
 
     first = engine.run([FRESH, FRESH], NOW)
     again = engine.run([FRESH], NOW)
@@ -54,7 +68,7 @@ def test_the_engine_keeps_answers_for_its_life() -> None:
 def test_a_failing_source_makes_error_results_not_exceptions() -> None:
     source = FakeSource(timedelta(0), StateSourceError("state source 'fake': down"))
 
-    (result,) = CheckEngine(source, UTC).run([FRESH], NOW)
+    (result,) = engine_for(source).run([FRESH], NOW)
 
     assert (result.status, result.detail) == ("error", "state source 'fake': down")
 
@@ -63,7 +77,7 @@ def test_malformed_state_data_raises() -> None:
     source = FakeSource(timedelta(0), StateDataError("a.jsonl:3: bad line"))
 
     with pytest.raises(StateDataError, match=r"a\.jsonl:3"):
-        CheckEngine(source, UTC).run([FRESH], NOW)
+        engine_for(source).run([FRESH], NOW)
 
 
 def test_run_checks_reports_every_check_of_a_runbook(config_dir: Path, project: Path) -> None:
