@@ -144,8 +144,8 @@ def reference_problems(
         roster = _mapping(raw).get("roster")
         for p, phase in enumerate(roster if isinstance(roster, list) else []):
             lists.append((("rotations", rid, "roster", p), _mapping(phase).get("members")))
-        for base, members in lists:
-            problems.extend(_member_problems(base, members, people, rm))
+        for where, members in lists:
+            problems.extend(_member_problems(where, members, people, rm))
 
     overrides = rotation.get("overrides")
     for i, raw in enumerate(overrides if isinstance(overrides, list) else []):
