@@ -34,6 +34,7 @@ __all__ = [
     "probe_http_origin",
     "probe_smtp",
     "probe_store_file",
+    "probe_store_url",
 ]
 
 Reach = tuple[Literal["ok", "fail"], str]
@@ -146,16 +147,29 @@ def probe_smtp(
     return "ok", f"{where}: {', '.join(steps)} ok in {elapsed:.2f}s (no mail sent)"
 
 
-def probe_store_file(path: Path, busy_timeout: float) -> int:
-    """How many pages wait in the outbox of the store at ``path`` (opened, and created and
-    migrated if needed), once a write transaction has been taken there and rolled back.
+def probe_store_url(url: str, team: str) -> int:
+    """How many of ``team``'s pages wait in the outbox of the PostgreSQL store at ``url``
+    (connected with its timeouts, migrated if needed: that takes a write transaction).
+
+    Raises ``StoreError`` (unreachable) or ``UsageError`` (no driver).
+    """
+    from oncall.adapters.store.factory import open_store
+
+    with open_store(url, team=team) as store:
+        return len(store.outbox_items())
+
+
+def probe_store_file(path: Path, busy_timeout: float, team: str = "") -> int:
+    """How many of ``team``'s pages wait in the outbox of the store at ``path`` (opened, and
+    created and migrated if needed), once a write transaction has been taken there and rolled
+    back.
 
     Raises ``StoreError``, also for a SQLite error (``cannot write to the store at ...``).
     """
     from oncall.adapters.store.factory import open_store
 
     try:
-        with open_store(path) as store:
+        with open_store(path, team=team) as store:
             waiting = len(store.outbox_items())
         _write_and_roll_back(path, busy_timeout)
     except sqlite3.Error as exc:

@@ -35,7 +35,7 @@ from oncall.integrations.airflow.context import (
 )
 
 if TYPE_CHECKING:
-    from oncall.adapters.store import Store
+    from oncall.adapters.store import StoreLocation
     from oncall.config import Config
     from oncall.domain.paging.content import Severity
     from oncall.reports.paging import ActionResult, PageResult
@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 __all__ = ["Clock", "OncallCallbacks", "make_callbacks"]
 
 log = logging.getLogger("oncall.airflow")
+
+
+def _warn(text: str) -> None:
+    log.warning("oncall: %s", text)
+
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -276,8 +281,10 @@ class OncallCallbacks:
             k: scrub_all(v, paging.secrets) if isinstance(v, str) else v
             for k, v in failure.details().items()
         }
-        store = self._store()
-        try:
+        from oncall.services.store import open_store_or_spool
+
+        # The store down: the page is still sent, and spooled for the next command.
+        with open_store_or_spool(cfg, say=_warn, location=self._location(cfg)) as store:
             result = send_page(
                 paging,
                 target=pipeline,
@@ -288,9 +295,6 @@ class OncallCallbacks:
                 now=self._clock(),
                 store=store,
             )
-        finally:
-            if store is not None:
-                store.close()
         _log_result(result)
         return result
 
@@ -308,28 +312,30 @@ class OncallCallbacks:
             )
         return moved
 
-    def _store(self) -> Store | None:
-        if self.state_db is None:
-            return None
-        from oncall.adapters.store import open_store
+    def _location(self, cfg: Config) -> StoreLocation:
+        """The team's store: ``state_db`` if given, else where every command finds it."""
+        from oncall.adapters.store import StoreLocation
+        from oncall.services.store import resolve_store_location
 
-        return open_store(self.state_db)
+        if self.state_db is not None:
+            return StoreLocation("state_db", path=self.state_db)
+        return resolve_store_location(cfg)
 
     def _resolve(self, context: Mapping[str, Any], *, task_level: bool) -> ActionResult | None:
-        from oncall.adapters.store import default_db_path, open_store
         from oncall.services.paging.actions import resolve_page
         from oncall.services.paging.common import load_paging
+        from oncall.services.store import open_team_store
 
-        path = self.state_db or default_db_path()
-        if not path.is_file():
-            return None  # nothing was ever paged from here
         cfg = self._config()
+        location = self._location(cfg)
+        if location.path is not None and not location.path.is_file():
+            return None  # nothing was ever paged from here
         found = resolve_pipeline_name(context.get("dag"), context)
         if found is None or found[0] not in cfg.owners.pipelines:
             return None  # nothing to resolve: a failure would have been logged
         failure = read_failure(context, task_level=task_level)
         key = compute_dedup_key(found[0], "task" if task_level else "dag", failure)
-        with open_store(path) as store:
+        with open_team_store(cfg, say=_warn, location=location) as store:
             if store.open_page_by_dedup(key) is None:
                 return None
             paging = load_paging(cfg)

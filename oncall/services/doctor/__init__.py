@@ -102,7 +102,7 @@ def run_doctor(
     else:
         for what in ("calendars", "sources", "paging"):
             checks.append(skip(what, "not checked: the config did not load", None))
-    probes.append(Probe("store", probe_store, 2 * STORE_BUSY_TIMEOUT + 10.0))
+    probes.append(Probe("store", partial(probe_store, cfg), 2 * STORE_BUSY_TIMEOUT + 10.0))
     checks.extend(run_all(probes))
     return DoctorReport(
         ok=not any(c.status == "fail" for c in checks),
@@ -176,20 +176,51 @@ def probe_config(
 # --------------------------------------------------------------------------- the store
 
 
-def probe_store(path: Path | None = None) -> DoctorCheck:
-    """The store opens, and a write transaction can be taken and rolled back."""
-    from oncall.adapters.probes import probe_store_file
-    from oncall.adapters.store.location import ENV_VAR, default_db_path
+def probe_store(cfg: Config | None = None) -> DoctorCheck:
+    """The team's store opens, and a write transaction can be taken and rolled back.
 
-    path = default_db_path() if path is None else path
+    Without a config (it did not load), the store the environment names, else the shared file
+    of stores without a team.
+    """
+    from oncall.adapters.probes import probe_store_file, probe_store_url
+    from oncall.adapters.store.location import (
+        ENV_VAR,
+        LEGACY_TEAM,
+        URL_ENV_VAR,
+        StoreLocation,
+        default_db_path,
+        resolve_location,
+    )
+    from oncall.errors import UsageError
+
+    fix = f"set {URL_ENV_VAR} to a reachable store, or {ENV_VAR} to a writable file on a local disk"
     try:
-        waiting = probe_store_file(path, STORE_BUSY_TIMEOUT)
-    except StoreError as exc:
-        return fail("store", str(exc), f"set {ENV_VAR} to a writable file path on a local disk")
+        if cfg is None:
+            team = LEGACY_TEAM
+            location = (
+                resolve_location(team)
+                if os.environ.get(URL_ENV_VAR, "").strip()
+                else StoreLocation("default", path=default_db_path())
+            )
+        else:
+            from oncall.services.store import resolve_store_location, resolve_team_id
+
+            team, location = resolve_team_id(cfg), resolve_store_location(cfg)
+    except (UsageError, ValueError) as exc:
+        return fail("store", str(exc), fix)
+    where = location.describe()
+    try:
+        if location.url is not None:
+            waiting = probe_store_url(location.url, team)
+        else:
+            assert location.path is not None
+            waiting = probe_store_file(location.path, STORE_BUSY_TIMEOUT, team)
+    except (StoreError, UsageError) as exc:
+        return fail("store", str(exc), fix)
     if waiting:
         return warn(
             "store",
-            f"{path} is writable; {waiting} page(s) wait in the outbox",
+            f"{where} is writable; {waiting} page(s) wait in the outbox",
             "run `oncall page flush` (pages held for quiet hours wait until they end)",
         )
-    return ok("store", f"{path} is writable")
+    return ok("store", f"{where} is writable")

@@ -121,6 +121,23 @@ def describe_channel(
     return ChannelPlan(f"POST {channel.url}")
 
 
+def _open_page_with_key(paging: Paging, dedup_key: str) -> PageRecord | None:
+    """The team's open page with ``dedup_key``, read without creating a store file; None if
+    there is none, no store yet, or the store cannot be reached (a dry run still plans)."""
+    from oncall.adapters.store import open_store
+    from oncall.errors import StoreError
+    from oncall.services.store import resolve_store_location, resolve_team_id
+
+    location = resolve_store_location(paging.cfg)  # a store misnamed is an error here too
+    if location.path is not None and not location.path.is_file():
+        return None
+    try:
+        with open_store(location, team=resolve_team_id(paging.cfg)) as db:
+            return db.open_page_by_dedup(dedup_key)
+    except StoreError:
+        return None
+
+
 def dry_run_deliveries(
     paging: Paging,
     record: PageRecord,
@@ -130,23 +147,19 @@ def dry_run_deliveries(
     tz: ZoneInfo,
 ) -> list[DeliveryOut]:
     """What each channel would do; ``tz`` (the responder's) labels a quiet-hours hold."""
-    from oncall.adapters.store import default_db_path, open_store
-
     out: list[DeliveryOut] = []
-    if default_db_path().is_file():
-        with open_store() as db:
-            open_page = db.open_page_by_dedup(record.dedup_key)
-        if open_page is not None:
-            detail = (
-                f"page {open_page.page_id} with this dedup key is {open_page.status}: "
-                "would be suppressed"
+    open_page = _open_page_with_key(paging, record.dedup_key)
+    if open_page is not None:
+        detail = (
+            f"page {open_page.page_id} with this dedup key is {open_page.status}: "
+            "would be suppressed"
+        )
+        return [
+            DeliveryOut(
+                channel=n, to=record.responder, status="suppressed", attempts=0, detail=detail
             )
-            return [
-                DeliveryOut(
-                    channel=n, to=record.responder, status="suppressed", attempts=0, detail=detail
-                )
-                for n in level_of(paging, urgency).channels
-            ]
+            for n in level_of(paging, urgency).channels
+        ]
     channels = level_of(paging, urgency).channels
     extra = fallthrough_channels(paging.config, urgency, channels)
     for position, names in (("", channels), ("fall-through: ", extra)):

@@ -64,12 +64,16 @@ def resolve_store_location(cfg: Config) -> StoreLocation:
 
 
 @contextmanager
-def open_team_store(cfg: Config, *, say: Say | None = None) -> Iterator[Store]:
-    """The team's store, migrated, with legacy records moved and the spool written back."""
+def open_team_store(
+    cfg: Config, *, say: Say | None = None, location: StoreLocation | None = None
+) -> Iterator[Store]:
+    """The team's store, migrated, with legacy records moved and the spool written back.
+
+    ``location`` overrides where it is (the Airflow callbacks' ``state_db``)."""
     from oncall.adapters.store import open_store
 
     team = resolve_team_id(cfg)
-    location = resolve_store_location(cfg)
+    location = resolve_store_location(cfg) if location is None else location
     with open_store(location, team=team) as store:
         if location.source == "default":
             from oncall.services.store.legacy import adopt_legacy_records
@@ -93,7 +97,9 @@ def write_back_spool(store: Store, say: Say | None = None) -> int:
 
 
 @contextmanager
-def open_store_or_spool(cfg: Config, *, say: Say) -> Iterator[Store]:
+def open_store_or_spool(
+    cfg: Config, *, say: Say, location: StoreLocation | None = None
+) -> Iterator[Store]:
     """The team's store; if it is unreachable, a scratch store whose pages go to the spool.
 
     For ``oncall page``: a page is still delivered while the store is down (repeats cannot be
@@ -108,7 +114,7 @@ def open_store_or_spool(cfg: Config, *, say: Say) -> Iterator[Store]:
     from oncall.errors import StoreError
 
     try:
-        with open_team_store(cfg, say=say) as store:
+        with open_team_store(cfg, say=say, location=location) as store:
             yield store
         return
     except StoreError as exc:
