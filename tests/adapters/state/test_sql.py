@@ -95,7 +95,7 @@ def fill(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
             },
             48,
             "pass",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_each_check_kind_on_sqlite_rows(
@@ -181,7 +181,7 @@ def test_a_write_that_got_past_validate_is_refused_by_sqlite(
     chk = check(id="w", kind="threshold", query=ROWS_SQL, window="1h", min=0)
     (query,) = required_queries(chk, now=NOW, team_tz=UTC)
     sneaky = query.__class__(**{**_fields(query), "sql": "UPDATE batches SET value = 0"})
-    with pytest.raises(StateSourceError, match="read-only|readonly"):
+    with pytest.raises(StateSourceError, match=r"read-only|readonly"):
         source.fetch(sneaky)
     assert db.execute("SELECT value FROM batches").fetchone() == (100.0,)
 
