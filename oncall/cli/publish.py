@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from oncall.cli.common import JSON_HELP, get_config, parse_when, resolve_now
+from oncall.cli.common import JSON_HELP, get_config, parse_when, resolve_now, sleeper
 from oncall.cli.output import terminal
 from oncall.errors import PublishUnavailableError
 
@@ -39,11 +39,11 @@ def _store(cfg: Config, dry_run: bool) -> Iterator[Store]:
         yield store
 
 
-def _retry() -> Retry:
+def _retry(ctx: typer.Context) -> Retry:
     from oncall.services.paging.common import backoff_base
     from oncall.services.publish.common import Retry
 
-    return Retry(backoff_base=backoff_base())
+    return Retry(backoff_base=backoff_base(), sleep=sleeper(ctx))
 
 
 def _start(cfg: Config, from_: str | None, now: datetime) -> datetime:
@@ -72,7 +72,7 @@ def publish(
     cfg = get_config(ctx)
     now = resolve_now(at, cfg.team_tz, option="--now")
     with _store(cfg, dry_run) as store:
-        report = run_all(cfg, store, now=now, start=now, dry_run=dry_run, retry=_retry())
+        report = run_all(cfg, store, now=now, start=now, dry_run=dry_run, retry=_retry(ctx))
     if json_:
         terminal.json(report)
     else:
@@ -94,9 +94,7 @@ def pagerduty(
     weeks: int = typer.Option(8, "--weeks", min=1, max=52, help="Window length in weeks."),
     dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
     json_: bool = typer.Option(
-        False,
-        "--json",
-        help=JSON_HELP + " One object per rotation: an object for one, a list for several.",
+        False, "--json", help=JSON_HELP + " A list with one object per rotation."
     ),
     at: str | None = typer.Option(None, "--now", help="Pretend it is this instant (ISO 8601)."),
 ) -> None:
@@ -126,10 +124,10 @@ def pagerduty(
             weeks=weeks,
             rotation=rotation,
             dry_run=dry_run,
-            retry=_retry(),
+            retry=_retry(ctx),
         )
     if json_:
-        terminal.json(results[0] if len(results) == 1 else results)
+        terminal.json(results)
     else:
         _render_pagerduty(results)
     _fail_on_rejected(results)
@@ -160,7 +158,7 @@ def slack(
     cfg = get_config(ctx)
     now = resolve_now(at, cfg.team_tz, option="--now")
     with _store(cfg, dry_run) as store:
-        results = run_slack(cfg, store, now=now, dry_run=dry_run, retry=_retry())
+        results = run_slack(cfg, store, now=now, dry_run=dry_run, retry=_retry(ctx))
     if json_:
         terminal.json(results)
     else:
@@ -186,7 +184,6 @@ def _span(start: datetime, end: datetime) -> str:
 
 def _render_pagerduty(results: Sequence[PagerDutyPublishOut]) -> None:
     for r in results:
-        verb = "would" if r.dry_run else ""
         terminal.heading(
             f"PagerDuty schedule {r.schedule} ← rotation {r.rotation}"
             f"{' (dry run)' if r.dry_run else ''}: {_span(r.window.from_, r.window.to)}"
@@ -210,14 +207,21 @@ def _render_pagerduty(results: Sequence[PagerDutyPublishOut]) -> None:
         ]
         if rows:
             terminal.table(["action", "who", "when", "note"], rows)
-        summary = (
-            f"{len(r.created)} created, {len(r.deleted)} deleted, {r.kept} kept, "
-            f"{len(r.conflicts)} conflicts"
-        )
-        terminal.line(f"{verb + ': ' if verb else ''}{summary}" if verb else summary)
+        if r.dry_run:
+            summary = (
+                f"dry run, nothing written: {len(r.created)} to create, {len(r.deleted)} to "
+                f"delete, {r.kept} to keep, {len(r.conflicts)} conflicts"
+            )
+        else:
+            summary = (
+                f"{len(r.created)} created, {len(r.deleted)} deleted, {r.kept} kept, "
+                f"{len(r.conflicts)} conflicts"
+            )
+        terminal.line(summary)
         for n in r.notices:
+            status = "would send" if n.status == "planned" else n.status
             terminal.line(
-                f"notice to {n.person} via {n.via}: {n.status}"
+                f"notice to {n.person} via {n.via}: {status}"
                 + (f" ({n.detail})" if n.detail else "")
             )
             terminal.line(f"  before: {'; '.join(n.before) or 'none'}")
