@@ -49,7 +49,7 @@ SCHEMA_FILES: dict[str, str] = {
     "state": "config/state.yaml",
     "paging": "config/paging.yaml",
     "publish": "config/publish.yaml",
-    "schedule.lock": "config/schedule.lock.yaml",
+    "lock": "config/schedule.lock.yaml",
     "runbook": "runbooks/*.yaml",
 }
 """Schema name -> the file(s) it describes, relative to the project root."""
@@ -60,7 +60,7 @@ _DOCS = {
     "state": "the state sources runbooks read (docs/runbooks.md)",
     "paging": "paging channels and urgencies (docs/paging.md)",
     "publish": "where the schedule is published: PagerDuty, Slack (docs/publish.md)",
-    "schedule.lock": "announced shifts that later edits keep (docs/rotations.md, rule 3b)",
+    "lock": "announced shifts that later edits keep (docs/rotations.md, rule 3b)",
     "runbook": "one pipeline's runbook: steps and live checks (docs/runbooks.md)",
 }
 
@@ -83,7 +83,7 @@ def _models() -> dict[str, type[BaseModel]]:
         "state": StateFile,
         "paging": PagingConfig,
         "publish": PublishFile,
-        "schedule.lock": LockFile,
+        "lock": LockFile,
         "runbook": Runbook,
     }
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["compute_lock", "lock_problems", "render_lock_file", "write_locks"]
 
 HEADER = (
+    "# yaml-language-server: $schema=../schemas/lock.schema.json\n"
     "# Announced shifts: oncall keeps these holders whatever the rest of the config says\n"
     "# (docs/rotations.md, rule 3b). Written by `oncall schedule lock`; commit it with the\n"
     "# config. Extend with `oncall schedule lock --weeks N`; change with --force.\n"

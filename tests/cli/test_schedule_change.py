@@ -45,7 +45,7 @@ def test_lock_then_new_leave_keeps_the_schedule_and_validate_reports_the_gap(
     report = lock(oncall, "--from", "2027-02-01", "--weeks", "4")
     assert report["written"] and report["rotations"][0]["shifts"] == 4
     text = (config_dir / "schedule.lock.yaml").read_text()
-    assert text.startswith("# Announced shifts")
+    assert text.startswith("# yaml-language-server: $schema=../schemas/lock.schema.json\n")
     data = yaml.safe_load(text)["locks"]["primary"]
     assert [(s["start"][:10], s["person"]) for s in data["shifts"]] == before
     assert data["from"] == "2027-02-01T09:00:00+05:30" and data["until"].startswith("2027-03-01")

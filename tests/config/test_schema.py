@@ -97,7 +97,8 @@ def test_output_writes_files_and_reports_changes(oncall: Run, tmp_path: Path) ->
     second = oncall("schema", "--output", str(out))
     assert second.exit_code == 0
     lines = {line.split()[0]: line for line in second.stdout.splitlines()[2:]}
-    assert lines["paging"].endswith("written") and lines["owners"].endswith("up to date")
+    # The status column may wrap ("up to" / "date") when the temporary path is long.
+    assert lines["paging"].endswith("written") and lines["owners"].endswith(("up to date", "up to"))
     assert max(len(line) for line in second.stdout.splitlines()) <= 80
 
 
