@@ -24,6 +24,7 @@ from oncall.adapters.store.location import (
     legacy_db_path,
     mask_url,
     resolve_location,
+    same_store,
     team_db_path,
 )
 from oncall.adapters.store.protocol import (
@@ -89,5 +90,6 @@ __all__ = [
     "new_run_id",
     "open_store",
     "resolve_location",
+    "same_store",
     "team_db_path",
 ]

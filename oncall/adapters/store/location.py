@@ -24,6 +24,7 @@ __all__ = [
     "legacy_db_path",
     "mask_url",
     "resolve_location",
+    "same_store",
     "team_db_path",
 ]
 
@@ -108,6 +109,36 @@ def resolve_location(team: str, configured: str | None = None) -> StoreLocation:
     if configured:
         return parse_location(configured, "state.yaml")
     return StoreLocation("default", path=team_db_path(team))
+
+
+def _server_of(url: str) -> tuple[str, str, str]:
+    """(host or socket directory, port, database) a PostgreSQL URL connects to, with libpq's
+    defaults: query parameters first, then the URL, then ``PGHOST``/``PGPORT``/``PGDATABASE``."""
+    from urllib.parse import parse_qs, unquote
+
+    parts = urlsplit(url)
+    query = {k.lower(): v[-1] for k, v in parse_qs(parts.query).items()}
+    host = query.get("host") or unquote(parts.hostname or "") or os.environ.get("PGHOST", "")
+    host = host or "/var/run/postgresql"  # libpq's default: the local socket
+    if host in ("127.0.0.1", "::1", "localhost"):
+        host = "localhost"
+    port = query.get("port") or (str(parts.port) if parts.port else "")
+    port = port or os.environ.get("PGPORT", "") or "5432"
+    user = query.get("user") or unquote(parts.username or "") or os.environ.get("PGUSER", "")
+    database = query.get("dbname") or unquote(parts.path.lstrip("/"))
+    database = database or os.environ.get("PGDATABASE", "") or user
+    return host.rstrip("/"), port, database
+
+
+def same_store(a: StoreLocation, b: StoreLocation) -> bool:
+    """Whether two locations are one store: the same SQLite file (after symlinks and
+    relative paths), or the same PostgreSQL host, port and database however spelt."""
+    if a.backend != b.backend:
+        return False
+    if a.url is not None and b.url is not None:
+        return _server_of(a.url) == _server_of(b.url)
+    assert a.path is not None and b.path is not None
+    return os.path.realpath(a.path) == os.path.realpath(b.path)
 
 
 def mask_url(url: str) -> str:

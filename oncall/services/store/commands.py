@@ -34,21 +34,22 @@ def describe_team_store(cfg: Config, say: Say | None = None) -> StoreInfo:
 def copy_team_store(cfg: Config, to: str, say: Say | None = None) -> StoreCopyReport:
     """Copy the team's runs and pages to ``to``: idempotent, counts checked, source kept."""
     from oncall.adapters.store import open_store
-    from oncall.adapters.store.location import mask_url, parse_location
+    from oncall.adapters.store.location import mask_url, parse_location, same_store
+    from oncall.errors import UsageError
     from oncall.reports.store import StoreCopyReport, StoreCountsOut
-    from oncall.services.store import open_team_store
+    from oncall.services.store import open_team_store, resolve_store_location
 
     try:
         target = parse_location(to, "--to")
     except ValueError as exc:
-        from oncall.errors import UsageError
-
         raise UsageError(str(exc)) from None
+    here = resolve_store_location(cfg)
+    if same_store(here, target):
+        raise UsageError(
+            f"--to {mask_url(to)} is the store in use ({here.describe()}, named by "
+            f"{here.source}): name another one"
+        )
     with open_team_store(cfg, say=say) as source, open_store(target, team=source.team) as dest:
-        if dest.describe() == source.describe():
-            from oncall.errors import UsageError
-
-            raise UsageError(f"--to {mask_url(to)} is the store in use: name another one")
         runs = source.list_runs(limit=10_000_000)
         pages = source.list_pages(limit=10_000_000)
         queued = source.outbox_items()
