@@ -207,6 +207,22 @@ def fetch_once(name: str, spec: SourceSpec, base_dir: Path, query: SeriesQuery) 
     return time.monotonic() - started
 
 
+def probe_query_source(name: str, spec: SourceSpec, base_dir: Path) -> float:
+    """Seconds a ``sql`` source's ``SELECT 1`` or a ``bigquery`` source's dry run took, on a
+    source of its own. Raises ``StateSourceError`` with what to fix."""
+    from oncall.adapters.state import build_source
+
+    started = time.monotonic()
+    source = build_source(name, spec, base_dir)
+    try:
+        source.probe()  # type: ignore[attr-defined]
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    return time.monotonic() - started
+
+
 def monitoring_failure(exc: BaseException | None) -> MonitoringFailure:
     """What kind of failure the Cloud Monitoring client's ``exc`` (the cause of a
     ``StateSourceError``) is."""

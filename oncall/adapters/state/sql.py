@@ -60,6 +60,7 @@ class SqlStateSource:
         self.shown_as = shown_as or mask_url(url)
         self._lock = threading.Lock()
         self._engine: Any = None
+        self.sqlite_file: Path | None = None
 
     @classmethod
     def for_sqlite(
@@ -67,7 +68,9 @@ class SqlStateSource:
     ) -> SqlStateSource:
         """A SQLite file, opened read-only; a missing file is an error, never created."""
         url = f"sqlite:///file:{path}?mode=ro&uri=true"
-        return cls(name, url, timeout=timeout, timezone=timezone, shown_as=f"SQLite {path}")
+        source = cls(name, url, timeout=timeout, timezone=timezone, shown_as=f"SQLite {path}")
+        source.sqlite_file = path
+        return source
 
     def __repr__(self) -> str:
         return f"SqlStateSource({self.name!r}, {self.shown_as!r})"
@@ -115,6 +118,11 @@ class SqlStateSource:
     def _execute(
         self, sql: str, params: dict[str, Any], deadline: float
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        if self.sqlite_file is not None and not self.sqlite_file.is_file():
+            raise StateSourceError(
+                f"state source {self.name!r}: the SQLite file {self.sqlite_file} does not exist: "
+                "write the demo warehouse with `oncall state demo`, or fix the source's path"
+            )
         from sqlalchemy import text
 
         engine = self._get_engine()

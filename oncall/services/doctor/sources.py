@@ -101,7 +101,7 @@ def probe_calendar(key: CalendarKey, used_by: Sequence[str], now: datetime) -> D
 def source_probes(cfg: Config, now: datetime) -> tuple[list[Probe], list[DoctorCheck]]:
     """One probe per state source, querying a metric a runbook reads from it; or, when
     state.yaml is invalid, no probe and a failed check saying so."""
-    from oncall.config.models.state import MonitoringSourceSpec
+    from oncall.config.models.state import QUERY_KINDS, MonitoringSourceSpec
     from oncall.domain.checks import required_queries
     from oncall.services.runbook.catalog import list_runbooks
     from oncall.services.runbook.sources import load_state_sources
@@ -125,13 +125,19 @@ def source_probes(cfg: Config, now: datetime) -> tuple[list[Probe], list[DoctorC
     for loaded in runbooks:
         for _, check in loaded.checks:
             for query in required_queries(check, now=now, team_tz=cfg.team_tz):
-                metrics.setdefault(loaded.runbook.source, query.metric)
+                if query.sql is None:
+                    metrics.setdefault(query.source or loaded.runbook.source, query.metric)
     probes: list[Probe] = []
     for name in sources.names:
         spec = sources.config.sources[name]
         bound = 60.0  # local: reading and parsing every file
         if isinstance(spec, MonitoringSourceSpec):
             bound = _seconds(spec.timeout, 10.0) + 5.0
+        if spec.kind in QUERY_KINDS:
+            bound = _seconds(spec.timeout, 60.0) + 5.0
+            probe = partial(probe_query_state_source, sources, name)
+            probes.append(Probe(f"source {name}", probe, bound))
+            continue
         metric = metrics.get(name, DEFAULT_PROBE_METRIC)
         probes.append(
             Probe(f"source {name}", partial(probe_state_source, sources, name, metric, now), bound)
@@ -191,6 +197,35 @@ def probe_state_source(sources: StateSources, name: str, metric: str, now: datet
             )
         return ok(check_name, f"{len(files)} file(s) in {local} read and parsed")
     return ok(check_name, f"{sources.describe(name)}: ListTimeSeries answered in {elapsed:.2f}s")
+
+
+def probe_query_state_source(sources: StateSources, name: str) -> DoctorCheck:
+    """A ``sql`` source answers ``SELECT 1`` in a read-only transaction; a ``bigquery`` source
+    answers a dry run (credentials, project, permission and the network all take part)."""
+    from oncall.adapters.probes import probe_query_source
+
+    check_name = f"source {name}"
+    spec = sources.config.sources[name]
+    try:
+        elapsed = probe_query_source(name, spec, sources.config.base_dir)
+    except StateSourceError as exc:
+        return fail(check_name, _without_prefix(str(exc), name), _query_fix(spec.kind, str(exc)))
+    what = "SELECT 1" if spec.kind == "sql" else "a dry run"
+    return ok(check_name, f"{sources.describe(name)}: {what} answered in {elapsed:.2f}s")
+
+
+def _query_fix(kind: str, message: str) -> str:
+    if "environment variable" in message:
+        return "export the variable with the database's SQLAlchemy URL (see docs/runbooks.md)"
+    if kind == "sql":
+        if "unable to open" in message.lower() or "SQLite" in message:
+            return "write the demo warehouse with `oncall state demo`, or fix the source's path"
+        return "check the URL, the network and the user's SELECT grants"
+    if "credentials" in message:
+        return _ADC_FIX
+    if "access denied" in message:
+        return "grant roles/bigquery.jobUser on the project and roles/bigquery.dataViewer"
+    return "check the project, the location, the network and the endpoint in config/state.yaml"
 
 
 def _without_prefix(message: str, name: str) -> str:
