@@ -7,6 +7,7 @@ watched modules ended up in ``sys.modules``.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ PROBE = """
 import json, sys
 from oncall.cli import main
 code = main(json.loads(sys.argv[1]))
-watched = ("google.cloud", "grpc", "holidays", "rich")
+watched = ("google.cloud", "grpc", "holidays", "rich", "sqlalchemy")
 loaded = sorted(w for w in watched if any(m == w or m.startswith(w + ".") for m in sys.modules))
 with open(sys.argv[2], "w") as out:
     json.dump({"code": code, "loaded": loaded}, out)
@@ -57,6 +58,30 @@ def test_no_monitoring_client(args: list[str], config_dir: Path, tmp_path: Path)
     loaded = loaded_after(args, tmp_path, config_dir.parent)
     assert "google.cloud" not in loaded
     assert "grpc" not in loaded
+    assert "sqlalchemy" not in loaded  # the runbooks' SQL checks: only when one is queried
+
+
+def test_sqlalchemy_is_loaded_when_a_sql_source_is_queried(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    (config_dir.parent / "state").mkdir()
+    sqlite3.connect(config_dir.parent / "state" / "warehouse.db").close()  # no tables: errors
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE.replace("code = main", "code = 0; main"),
+            json.dumps(["check", "aggregate-profit", "--now", "2026-11-20T09:00", "--json"]),
+            str(report),
+        ],
+        cwd=config_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sqlalchemy" in json.loads(report.read_text())["loaded"]
 
 
 def test_monitoring_client_is_loaded_when_queried(config_dir: Path, tmp_path: Path) -> None:
@@ -64,6 +89,7 @@ def test_monitoring_client_is_loaded_when_queried(config_dir: Path, tmp_path: Pa
     (config_dir / "state.yaml").write_text(
         "sources:\n  default: {kind: cloud-monitoring, project: p, endpoint: '127.0.0.1:9',"
         " insecure: true, timeout: 1s}\n"
+        "  warehouse: {kind: sql, path: ../state/warehouse.db}\n"
     )
     report = tmp_path / "report.json"
     done = subprocess.run(
