@@ -115,6 +115,21 @@ def test_ci_recipes_validate_and_publish_the_calendar() -> None:
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps)
 
 
+def test_ci_recipes_show_the_schedule_diff_on_merge_requests() -> None:
+    gitlab = load_all("gitlab-ci.yml")[0]["schedule-diff"]
+    assert gitlab["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    assert any(
+        "schedule diff --against" in line and "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in line
+        for line in gitlab["script"]
+    )
+    github = load_all("github-actions.yml")[0]["jobs"]["schedule-diff"]
+    assert github["if"] == "github.event_name == 'pull_request'"
+    checkout = github["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0  # git show needs the base branch
+    assert any("schedule diff --against" in s.get("run", "") for s in github["steps"])
+
+
 def test_cronjob_every_15_minutes_with_workload_identity() -> None:
     docs = load_all("k8s-cronjob.yaml")
     by_kind = {doc["kind"]: doc for doc in docs}
@@ -153,7 +168,11 @@ def test_no_key_files(name: str) -> None:
 
 
 def test_hook_definition() -> None:
-    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hook, diff = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert diff["id"] == "oncall-schedule-diff" and diff["entry"] == "oncall schedule diff"
+    assert diff["verbose"] is True and diff["pass_filenames"] is False
+    assert re.compile(diff["files"]).search("config/rotation.yaml")
+    assert not re.compile(diff["files"]).search("runbooks/profit.yaml")
     assert hook["id"] == "oncall-validate"
     assert hook["language"] == "python"
     assert hook["entry"] == "oncall validate"
