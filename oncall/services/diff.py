@@ -10,11 +10,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from oncall.config import Config
-from oncall.domain.people import describe_days
+from oncall.domain.people import Availability, DayOff, describe_days
 from oncall.reports.diff import DiffChange, DiffLoad, DiffWindow, RotationDiff, ScheduleDiff
 from oncall.services.roster import build_availability, default_calendars, resolve_rotation
 
@@ -70,7 +70,7 @@ def compute_schedule_diff(
             for p in stats.people:
                 days[side][p.person] = days[side].get(p.person, 0) + p.oncall_days
         tz = (after.rotation_specs.get(rid) or before.rotation_specs[rid]).tz
-        changes = _changes(shifts[0], shifts[1], start, end)
+        changes = _changes(shifts[0], shifts[1], start, end, availability=avail)
         for change in changes:
             change.start = change.start.astimezone(tz)
             change.end = change.end.astimezone(tz)
@@ -140,6 +140,8 @@ def _changes(
     after: list[Shift],
     start: datetime,
     end: datetime,
+    *,
+    availability: Sequence[Availability] = (),
 ) -> list[DiffChange]:
     lo, hi = start.astimezone(UTC), end.astimezone(UTC)
     marks = {lo, hi}
@@ -158,6 +160,9 @@ def _changes(
         if p_old == p_new:
             continue
         why = explain_change(old, new)
+        if len(availability) == 2:
+            cause = days_off_change(old, new, availability[0], availability[1])
+            why = f"{cause}; {why}" if cause else why
         last = out[-1] if out else None
         if (
             last is not None
@@ -169,6 +174,42 @@ def _changes(
             continue
         out.append(DiffChange(start=a, end=b, before=p_old, after=p_new, why=why))
     return out
+
+
+def _people(*shifts: Shift | None) -> list[str]:
+    """Everyone a change of these shifts can hinge on: holders, base holders, swap partners."""
+    names: list[str | None] = []
+    for s in shifts:
+        if s is not None:
+            names += [s.person, s.base_person, s.swapped_with, s.swap_cause_person, s.overridden]
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def days_off_change(
+    old: Shift | None, new: Shift | None, before: Availability, after: Availability
+) -> str:
+    """The leave or holidays that the change added or removed for the people of these shifts,
+    within their dates (``de1 is now off 2026-12-14..18 leave: dentist``), or ``""``."""
+    dates: set[date] = set()
+    for s in (old, new):
+        if s is not None:
+            day, last = s.start.date(), (s.end - timedelta(microseconds=1)).date()
+            while day <= last:
+                dates.add(day)
+                day += timedelta(days=1)
+    parts: list[str] = []
+    for person in _people(old, new):
+        added: list[DayOff] = []
+        removed: list[DayOff] = []
+        for day in sorted(dates):
+            was, now = set(before.days_off(person, day)), set(after.days_off(person, day))
+            added += sorted(now - was, key=lambda d: d.name)
+            removed += sorted(was - now, key=lambda d: d.name)
+        if added:
+            parts.append(f"{person} is now off {describe_days(added)}")
+        if removed:
+            parts.append(f"{person} is no longer off {describe_days(removed)}")
+    return "; ".join(parts)
 
 
 def _holder(shift: Shift) -> str:

@@ -143,10 +143,31 @@ def test_diff_of_a_leave_shows_only_the_spans_it_moves(
         ("2027-02-22T09:00:00+05:30", "2027-03-01T09:00:00+05:30", "de4", "de3"),
     ]
     assert all("swap" in c["why"] and "leave: dentist" in c["why"] for c in changes)
+    # The why names the change itself first: the leave the edit added.
+    assert changes[0]["why"].startswith("de3 is now off 2027-02-16..17 leave: dentist; swap:")
     load = {d["person"]: (d["days_before"], d["days_after"]) for d in report["load"]}
     assert load["de3"] == (14, 14) and load["de4"] == (21, 21)  # a swap moves no days
     text = oncall("schedule", "diff", "--now", NOW, "--from", "2027-01-25", "--weeks", "9")
     assert "Rotation primary" in text.stdout and "dentist" in text.stdout
+
+
+def test_diff_names_a_new_leave_that_undoes_a_swap(
+    oncall: Run, repo: Path, edit_config: Edit
+) -> None:
+    """de1 was to take de2's December week (de2 off 14-16 Dec); de1's new leave gives it to de3.
+
+    The swap behind the new holder is unchanged (de2's family event): the why must name the
+    new leave, which is what really moved the shift."""
+    edit_config(
+        "owners.yaml",
+        "      - {from: 2026-12-21, to: 2026-12-25, reason: vacation}\n",
+        "      - {from: 2026-12-21, to: 2026-12-25, reason: vacation}\n"
+        "      - {from: 2026-12-14, to: 2026-12-18, reason: dentist}\n",
+    )
+    changes = diff(oncall, "--from", "2026-12-07", "--weeks", "4")["rotations"][0]["changes"]
+    first = changes[0]
+    assert (first["start"][:10], first["before"], first["after"]) == ("2026-12-14", "de1", "de3")
+    assert first["why"].startswith("de1 is now off 2026-12-14..18 leave: dentist")
 
 
 def test_diff_across_a_roster_change_against_a_directory(
