@@ -11,6 +11,9 @@ Probes, each bounded in time and run concurrently (:mod:`.runner`):
   reachable *without sending a page*: an HTTP ``HEAD`` of the URL's origin (``/``, never the
   secret path, never a POST), or SMTP connect, ``EHLO``, ``STARTTLS`` if configured, login
   if credentials are set, then ``QUIT`` (no mail is sent) (:mod:`.channels`);
+* **publishing** (``publish.yaml``): an authenticated read per target, nothing written
+  (PagerDuty ``GET /schedules/{id}``, Slack ``auth.test`` and the user groups' members), and
+  every member of a published rotation can be mapped (:mod:`.publish`);
 * **state store**: it opens, and a write transaction can be taken and rolled back.
 
 The network and file I/O itself lives in :mod:`oncall.adapters.probes`. Secrets never
@@ -33,6 +36,7 @@ from zoneinfo import ZoneInfo
 from oncall.errors import ConfigError, Problem, StoreError
 from oncall.reports.doctor import DoctorCheck, DoctorReport
 from oncall.services.doctor.channels import channel_probes, probe_channel
+from oncall.services.doctor.publish import publish_probes
 from oncall.services.doctor.runner import Probe, fail, ok, run_all, skip, warn
 from oncall.services.doctor.sources import (
     DEFAULT_PROBE_METRIC,
@@ -99,8 +103,12 @@ def run_doctor(
         found, early, secrets = channel_probes(cfg, env)
         probes.extend(found)
         checks.extend(early)
+        found, early, tokens = publish_probes(cfg, env, now)
+        probes.extend(found)
+        checks.extend(early)
+        secrets = [*secrets, *tokens]
     else:
-        for what in ("calendars", "sources", "paging"):
+        for what in ("calendars", "sources", "paging", "publish"):
             checks.append(skip(what, "not checked: the config did not load", None))
     probes.append(Probe("store", partial(probe_store, cfg), 2 * STORE_BUSY_TIMEOUT + 10.0))
     checks.extend(run_all(probes))
@@ -110,7 +118,7 @@ def run_doctor(
     )
 
 
-_ORDER = ("config", "calendar", "source", "paging", "channel", "store")
+_ORDER = ("config", "calendar", "source", "paging", "channel", "publish", "store")
 
 
 def _ordered(checks: Sequence[DoctorCheck]) -> list[DoctorCheck]:
