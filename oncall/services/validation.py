@@ -1,8 +1,8 @@
 """Validation: the one place that gathers every service's problems for ``oncall validate``.
 
-Config (files and cross-file rules), runbooks and state sources, paging, the coming
-weeks' gaps and overrides, and the holiday calendars' range: each capability says what
-is wrong with its part; this module only collects, in a stable order.
+Config (files and cross-file rules), runbooks and state sources, paging, publishing, the
+coming weeks' gaps and overrides, and the holiday calendars' range: each capability says
+what is wrong with its part; this module only collects, in a stable order.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def collect_problems(
     problems: list[Problem] = list(cfg.warnings)
     problems.extend(runbook_problems(cfg))
     problems.extend(_paging_problems(cfg))
+    problems.extend(_publish_problems(cfg))
     try:
         _ = cfg.lock_file  # the schedule below depends on it
     except ConfigError as exc:
@@ -99,6 +100,13 @@ def _paging_problems(cfg: Config) -> list[Problem]:
     from oncall.services.paging.problems import paging_problems
 
     return paging_problems(cfg)
+
+
+def _publish_problems(cfg: Config) -> list[Problem]:
+    """``config/publish.yaml``: located errors, and whether every published member maps."""
+    from oncall.services.publish.problems import publish_problems
+
+    return publish_problems(cfg)
 
 
 def _lock_problems(cfg: Config, now: datetime) -> list[Problem]:
