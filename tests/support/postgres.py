@@ -4,28 +4,37 @@ The server is started on first use (once per test process: each xdist worker has
 fresh temporary cluster listening on 127.0.0.1 on a free port, and stopped at the end of the
 session. Debian keeps ``initdb``/``pg_ctl`` in /usr/lib/postgresql/<version>/bin, off PATH;
 PostgreSQL refuses to run as root, so under root (CI) the cluster belongs to the ``postgres``
-system user (or ``nobody``). ``make test`` installs Debian's postgresql package when no server
-is found. Without a server the tests that need one are skipped, except under CI (``CI=true``),
-where they fail.
+system user (or ``nobody``, or an ``oncall-pg`` user created for it). Start-up is bounded
+(``pg_ctl -w -t``, and a timeout on every command), and every server is stopped and its
+directory removed at teardown, or at exit at the latest. ``own_postgres`` gives a test a
+server of its own to stop and start again. ``make test`` installs Debian's postgresql package
+when no server is found. Without a server the tests that need one are skipped, except under CI
+(``CI=true``), where they fail.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 DATABASE = "oncall"
 USER = "oncall"
 _DEBIAN_BINARIES = Path("/usr/lib/postgresql")
+_CREATED_USER = "oncall-pg"
+START_TIMEOUT = 60
+"""Seconds ``pg_ctl -w`` waits for the server to accept connections (then start-up fails)."""
 
 
 def find_bindir() -> Path | None:
@@ -55,13 +64,20 @@ class _Account:
     def choose(cls) -> _Account:
         if os.geteuid() != 0:
             return cls()
-        for name in ("postgres", "nobody"):
+        for name in ("postgres", "nobody", _CREATED_USER):
             try:
                 entry = pwd.getpwnam(name)
             except KeyError:
                 continue
             return cls(entry.pw_uid, entry.pw_gid)
-        raise RuntimeError("running as root and no 'postgres' or 'nobody' user to run PostgreSQL")
+        # Neither exists: create an unprivileged system user of our own for the server.
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+             _CREATED_USER],
+            capture_output=True, timeout=60, check=True,
+        )  # fmt: skip
+        entry = pwd.getpwnam(_CREATED_USER)
+        return cls(entry.pw_uid, entry.pw_gid)
 
     def own(self, path: Path) -> None:
         if self.uid is not None and self.gid is not None:
@@ -105,6 +121,7 @@ class PostgresServer:
         self.port = 0
 
     def start(self) -> str:
+        """A new cluster, started, with the ``oncall`` database: its URL."""
         self.account.own(self.root)
         self.account.run(
             self.bindir / "initdb",
@@ -120,15 +137,8 @@ class PostgresServer:
         )
         for attempt in range(3):  # a free port can be taken before the server binds it
             self.port = _free_port()
-            options = (
-                f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            )
             try:
-                self.account.run(
-                    self.bindir / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options,
-                    "-w", "-t", "60", "start",
-                )  # fmt: skip
+                self.resume()
                 break
             except RuntimeError:
                 if attempt == 2:
@@ -136,12 +146,47 @@ class PostgresServer:
         self.account.run(
             self.bindir / "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, DATABASE
         )
+        return self.url
+
+    @property
+    def url(self) -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{DATABASE}"
 
-    def stop(self) -> None:
+    def resume(self) -> None:
+        """Start the server (again) on its port; bounded by :data:`START_TIMEOUT`."""
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self.account.run(
+            self.bindir / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options,
+            "-w", "-t", str(START_TIMEOUT), "start", timeout=START_TIMEOUT + 30,
+        )  # fmt: skip
+
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server, keeping its data and port (:meth:`resume` starts it again)."""
         if (self.data / "postmaster.pid").exists():
-            self.account.run(self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
+            try:
+                self.account.run(
+                    self.bindir / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop",
+                    timeout=60,
+                )  # fmt: skip
+            except (RuntimeError, subprocess.SubprocessError):
+                self._kill_postmaster()
+
+    def stop(self) -> None:
+        """Stop the server and remove everything; safe to call more than once."""
+        try:
+            self.halt("immediate")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _kill_postmaster(self) -> None:
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
 
     def _log_tail(self) -> str:
         try:
@@ -150,27 +195,43 @@ class PostgresServer:
             return "PostgreSQL did not start (no server log)"
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"PostgreSQL is required under CI: {reason}", pytrace=False)
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """``postgresql://oncall@127.0.0.1:<port>/oncall`` of a server private to this test session."""
+def started_server() -> PostgresServer:
+    """A new server of its own, started (stopped and removed at exit at the latest), or the
+    test is skipped (failed under CI) when none can be started."""
     bindir = find_bindir()
     if bindir is None:
         _unavailable("no PostgreSQL server binaries (pg_ctl, initdb) found")
-        return
     server = PostgresServer(bindir)
+    atexit.register(server.stop)  # even if the session ends without teardown
     try:
-        url = server.start()
+        server.start()
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         server.stop()
         _unavailable(str(exc))
-        return
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """``postgresql://oncall@127.0.0.1:<port>/oncall`` of a server private to this test session."""
+    server = started_server()
     try:
-        yield url
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A throwaway server of this test alone, which it may ``halt()`` and ``resume()``."""
+    server = started_server()
+    try:
+        yield server
     finally:
         server.stop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
 from oncall.errors import UsageError
@@ -113,12 +113,17 @@ def open_store_or_spool(
     from oncall.adapters.store.sqlite import SqliteStore
     from oncall.errors import StoreError
 
-    try:
-        with open_team_store(cfg, say=say, location=location) as store:
+    opened = ExitStack()
+    try:  # only opening falls back to the spool: a failure later is the command's own
+        store = opened.enter_context(open_team_store(cfg, say=say, location=location))
+        store.check_writable()  # a locked or read-only store: spool before sending anything
+    except StoreError as exc:
+        opened.close()
+        reason = str(exc)
+    else:
+        with opened:
             yield store
         return
-    except StoreError as exc:
-        reason = str(exc)
     team = resolve_team_id(cfg)
     spool = Spool(default_spool_path(team))
     say(

@@ -62,6 +62,11 @@ class SqlBase:
             raise
         return self
 
+    def check_writable(self) -> None:
+        """Take the write lock and let it go: a StoreError now rather than mid-command."""
+        with self._write():
+            pass
+
     def close(self) -> None:
         self._conn.close()
 
