@@ -133,7 +133,7 @@ def test_ci_recipes_show_the_schedule_diff_on_merge_requests() -> None:
 def test_cronjob_every_15_minutes_with_workload_identity() -> None:
     docs = load_all("k8s-cronjob.yaml")
     by_kind = {doc["kind"]: doc for doc in docs}
-    cron = by_kind["CronJob"]
+    [cron] = [d for d in docs if d["kind"] == "CronJob" and d["metadata"]["name"] == "oncall-check"]
     assert cron["spec"]["schedule"] == "*/15 * * * *"
     assert cron["spec"]["concurrencyPolicy"] == "Forbid"
     job = cron["spec"]["jobTemplate"]["spec"]
@@ -151,6 +151,41 @@ def test_cronjob_every_15_minutes_with_workload_identity() -> None:
     env_names = {e["name"] for e in container.get("env", [])}
     assert "GOOGLE_APPLICATION_CREDENTIALS" not in env_names
     assert "ONCALL_STATE_DB" in env_names
+
+
+def test_gitlab_publishes_to_pagerduty_after_a_merge_to_main() -> None:
+    job = load_all("gitlab-ci.yml")[0]["publish-pagerduty"]
+    assert job["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    assert job["needs"] == ["validate"] and job["resource_group"]
+    assert [line for line in job["script"] if line.startswith("oncall ")] == [
+        "oncall publish pagerduty --weeks 8"
+    ]
+    text = (RECIPES / "gitlab-ci.yml").read_text()
+    assert "ONCALL_PAGERDUTY_API_TOKEN" in text and "ONCALL_STATE_URL" in text
+
+
+def test_cronjob_publishes_slack_every_15_minutes() -> None:
+    docs = load_all("k8s-cronjob.yaml")
+    [cron] = [
+        d
+        for d in docs
+        if d["kind"] == "CronJob" and d["metadata"]["name"] == "oncall-publish-slack"
+    ]
+    assert cron["spec"]["schedule"] == "*/15 * * * *"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["command"] == ["oncall", "publish", "slack"]
+    assert [e["secretRef"]["name"] for e in container["envFrom"]] == ["oncall-publish"]
+    # the same store as the check job: the last holder announced is remembered
+    claims = [
+        v["persistentVolumeClaim"]["claimName"]
+        for v in pod["volumes"]
+        if "persistentVolumeClaim" in v
+    ]
+    store = next(d for d in docs if d["kind"] == "PersistentVolumeClaim")
+    assert claims == [store["metadata"]["name"]]
+    assert all("secret" not in volume for volume in pod["volumes"])
 
 
 @pytest.mark.parametrize("name", [*YAML_RECIPES, "README.md"])
