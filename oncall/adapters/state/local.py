@@ -15,13 +15,13 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from oncall.adapters.state.localscan import BLOCK_GRAMMAR, LABELS_TEXT, LINE_SHAPE, extraction
 from oncall.domain.checks import Point, SeriesQuery
 from oncall.domain.timeutil import check_instant
 from oncall.errors import StateDataError, StateSourceError
@@ -67,22 +67,22 @@ _Index = dict[str, list[_Series]]
 _Window = dict[str, tuple[datetime, datetime]]
 """Metric -> the span ``(start, end]`` the expected queries cover: only those points are kept."""
 
-# A point in the shape this project writes: the metric and time are read without parsing
-# the line, so points no expected query selects are skipped cheaply. Anything else is
-# parsed (and judged) in full.
-_CANONICAL = re.compile(
-    rb'^\{"metric": ?"([^"\\]+)", ?"labels": ?\{[^{}\\]*\}, ?"time": ?"([^"\\]+)", ?'
-    rb'"value": ?(?:-?[0-9][0-9.eE+-]*|null|"NaN")\}\r?\n?$'
-)
+_Into = dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, int, Point]]]
+"""(metric, labels) -> its points with their place in the files, while reading."""
+
+_BLOCK_BYTES = 4 << 20
+"""Read and proven this many bytes at a time: memory stays bounded by the kept points."""
 
 
 class LocalStateSource:
     """A ``StateSource`` reading every ``*.jsonl`` file under ``path`` (recursively).
 
     ``expect(queries)`` before the first ``fetch`` (``fetch_all`` calls it) lets the source
-    keep only the points those queries select: the files are streamed line by line, and a
-    line of another metric or outside the queries' span is skipped after reading its metric
-    and time. A later query outside that span reads the files again, in full.
+    keep only the points those queries select. The files are streamed in blocks; a block in
+    the shape this project writes is proven well formed by one grammar (``localscan``) and
+    only its lines of the expected metrics and dates are extracted; any other line is parsed
+    in full. Every malformed line is reported with its file and line, whatever its metric.
+    A later query outside the expected span reads the files again, in full.
     """
 
     def __init__(self, path: Path, name: str = "default") -> None:
@@ -163,14 +163,17 @@ def _load_directory(path: Path, name: str, window: _Window | None = None) -> _In
             "create demo state there with `oncall state demo`, or point the source's "
             "'path' at a directory of *.jsonl files"
         )
-    by_series: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, int, Point]]]
-    by_series = {}
+    by_series: _Into = {}
     try:
         files = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
     except OSError as exc:
         raise StateSourceError(f"state source {name!r}: cannot list {path}: {exc}") from exc
+    reader = _Reader(by_series, window)
     for file in files:
-        _load_file(file, name, by_series, window)
+        try:
+            reader.read(file)
+        except OSError as exc:
+            raise StateSourceError(f"state source {name!r}: cannot read {file}: {exc}") from exc
     index: _Index = {}
     for (metric, _labels), items in by_series.items():
         items.sort(key=lambda item: (item[0], item[1]))
@@ -184,42 +187,105 @@ def _load_directory(path: Path, name: str, window: _Window | None = None) -> _In
     return index
 
 
-def _load_file(
-    file: Path,
-    name: str,
-    into: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, int, Point]]],
-    window: _Window | None,
-) -> None:
-    seq = sum(len(items) for items in into.values())
-    fromiso = datetime.fromisoformat
-    try:
+class _Reader:
+    """Reads state files into series: blocks the grammar proves (``localscan``) in C, any
+    other block line by line, each line not in the shape parsed and judged in full."""
+
+    def __init__(self, into: _Into, window: _Window | None) -> None:
+        self.into = into
+        self.window = window
+        self.seq = 0
+        self.labels: dict[bytes, tuple[dict[str, str], tuple[tuple[str, str], ...]] | None] = {}
+        self.patterns = (
+            [(metric, extraction(metric, span), span) for metric, span in window.items()]
+            if window is not None
+            else [(None, extraction(None, None), None)]
+        )
+
+    def read(self, file: Path) -> None:
+        first, rest = 1, b""
         with file.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if window is not None and (shape := _CANONICAL.match(raw)) is not None:
-                    span = window.get(shape.group(1).decode())
-                    if span is None:
-                        continue  # a metric no expected query reads
-                    try:
-                        at = fromiso(shape.group(2).decode().replace("Z", "+00:00"))
-                        outside = at.utcoffset() is not None and not span[0] < at <= span[1]
-                    except ValueError:
-                        outside = False  # judged in full below
-                    if outside:
-                        continue
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise StateDataError(f"{file}: not UTF-8 text ({exc.reason})") from exc
-                if not line.strip():
+            while block := handle.read(_BLOCK_BYTES):
+                data = rest + block
+                cut = data.rfind(b"\n") + 1
+                rest = data[cut:]
+                if cut:
+                    self._block(file, data[:cut], first)
+                    first += data.count(b"\n", 0, cut)
+        if rest:
+            self._block(file, rest, first)
+
+    def _block(self, file: Path, block: bytes, first: int) -> None:
+        proven = block if block.endswith(b"\n") else block + b"\n"
+        if BLOCK_GRAMMAR.fullmatch(proven) is not None and self._labels_ok(file, proven, first):
+            self._extract(proven)
+            return
+        pieces = block.split(b"\n")
+        for offset, piece in enumerate(pieces[:-1]):
+            self._line(file, first + offset, piece + b"\n")
+        if pieces[-1]:
+            self._line(file, first + len(pieces) - 1, pieces[-1])
+
+    def _label(self, text: bytes) -> bool:
+        if text not in self.labels:
+            try:
+                labels = json.loads(text, object_pairs_hook=_unique_keys)
+                self.labels[text] = (labels, tuple(sorted(labels.items())))
+            except _BadJSONError:
+                self.labels[text] = None  # a duplicate label name
+        return self.labels[text] is not None
+
+    def _labels_ok(self, file: Path, block: bytes, first: int) -> bool:
+        bad = [text for text in set(LABELS_TEXT.findall(block)) if not self._label(text)]
+        if not bad:
+            return True
+        at = min(block.find(b'"labels": ' + text + b", ") for text in bad)
+        start = block.rfind(b"\n", 0, at) + 1
+        line = block[start : block.find(b"\n", at) + 1]
+        _parse_line(file, first + block.count(b"\n", 0, start), line.decode())  # raises
+        return False
+
+    def _extract(self, block: bytes) -> None:
+        fromiso, into, labels_of = datetime.fromisoformat, self.into, self.labels
+        for metric, pattern, span in self.patterns:
+            for *groups, labels_text, at_text, value_text in pattern.findall(block):
+                at = fromiso(at_text.decode())
+                if span is not None and not span[0] < at <= span[1]:
                     continue
-                metric, point = _parse_line(file, number, line)
-                if window is not None and not _kept(window, metric, point.time):
-                    continue
-                key = (metric, tuple(sorted(point.labels.items())))
-                into.setdefault(key, []).append((point.time, seq, point))
-                seq += 1
-    except OSError as exc:
-        raise StateSourceError(f"state source {name!r}: cannot read {file}: {exc}") from exc
+                found = labels_of[labels_text]
+                assert found is not None
+                point = Point(time=at, value=_number(value_text), labels=found[0])
+                key = (metric or groups[0].decode(), found[1])
+                into.setdefault(key, []).append((at, self.seq, point))
+                self.seq += 1
+
+    def _line(self, file: Path, number: int, raw: bytes) -> None:
+        if LINE_SHAPE.fullmatch(raw.rstrip(b"\n")) is not None:
+            text = LABELS_TEXT.search(raw)
+            if text is not None and self._label(text.group(1)):
+                self._extract(raw if raw.endswith(b"\n") else raw + b"\n")
+                return
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StateDataError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+        if not line.strip():
+            return
+        metric, point = _parse_line(file, number, line)
+        if self.window is not None and not _kept(self.window, metric, point.time):
+            return
+        key = (metric, tuple(sorted(point.labels.items())))
+        self.into.setdefault(key, []).append((point.time, self.seq, point))
+        self.seq += 1
+
+
+def _number(text: bytes) -> float | None:
+    """The value of a number the grammar proved (JSON reads ``-0`` as the integer 0)."""
+    if text == b"null":
+        return None
+    if text == b'"NaN"':
+        return math.nan
+    return 0.0 if text == b"-0" else float(text)
 
 
 def _kept(window: _Window, metric: str, at: datetime) -> bool:
