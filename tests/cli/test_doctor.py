@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ def doctor_setup(setup: Setup, monitoring: MonitoringServer, project: Path) -> S
     state = project / "state"
     state.mkdir()
     (state / "runs.jsonl").write_text(STATE_LINE)
+    sqlite3.connect(state / "warehouse.db").close()  # the runbooks' SQL checks read it
     write_state_yaml(setup.config_dir, monitoring.address)
     setup.extra["monitoring"] = monitoring
     setup.extra["state"] = state
@@ -61,6 +63,7 @@ def write_state_yaml(config_dir: Path, address: str, timeout: str = "5s") -> Non
     (config_dir / "state.yaml").write_text(
         "sources:\n"
         "  default: {kind: local, path: ../state}\n"
+        "  warehouse: {kind: sql, path: ../state/warehouse.db}\n"
         "  gcp:\n"
         "    kind: cloud-monitoring\n"
         "    project: demo-project\n"
@@ -137,7 +140,7 @@ def test_human_output_fits_80_columns_without_colour_or_secrets(
     assert lines[0].split() == ["status", "check", "detail"]
     assert max(len(line) for line in lines) <= 80
     assert "\x1b[" not in result.stdout
-    assert result.stdout.rstrip().endswith("all good: 1 warning(s), 12 ok")
+    assert result.stdout.rstrip().endswith("all good: 1 warning(s), 13 ok")
     # The Slack and webhook URLs come from env vars: only their host and port are shown.
     host = f"127.0.0.1:{doctor_setup.providers.server.port}"
     assert host in result.stdout and "/slack/" not in result.stdout
