@@ -140,7 +140,7 @@ def _page(
 
 
 def render_check(report: CheckReport) -> None:
-    from oncall.cli.runbook_run import render_value
+    from oncall.cli.runbook_show import render_value
 
     counts: dict[str, int] = {}
     for result in report.pipelines:

@@ -109,7 +109,7 @@ class Terminal:
 
         table = Table(title=title, title_justify="left", expand=False, show_lines=False)
         for col, floor in zip(columns, column_floors(columns, rows), strict=True):
-            table.add_column(col, overflow="fold", min_width=floor)
+            table.add_column(col, overflow="fold", min_width=min(floor, 24))
         for row in rows:
             table.add_row(*(_styled(cell) for cell in row))
         self.console.print(table)
@@ -205,8 +205,8 @@ def render_plain_table(
     title: str | None = None,
     width: int = WIDTH,
 ) -> str:
-    """A table in plain text, wrapped to fit ``width`` columns; words are never broken
-    (a table whose longest words do not fit is wider than ``width``)."""
+    """A table in plain text, wrapped to fit ``width`` columns. Words of up to 24 characters
+    are never broken (a table whose such words do not fit is wider than ``width``)."""
     widths = [len(c) for c in columns]
     for row in rows:
         for i, cell in enumerate(row):
@@ -215,7 +215,9 @@ def render_plain_table(
     floors = column_floors(columns, rows)
     sep = "  "
     budget = width - len(sep) * (len(columns) - 1)
-    for lows in (floors,):
+    # Whole words first; then words over 24 characters may break; only as a last resort
+    # (the widest column first) anything down to 8 columns.
+    for lows in (floors, [min(f, 24) for f in floors], [8] * len(widths)):
         while sum(widths) > budget:
             shrinkable = [i for i in range(len(widths)) if widths[i] > lows[i]]
             if not shrinkable:
@@ -244,7 +246,7 @@ def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for raw in text.splitlines() or [""]:
         lines.extend(
-            textwrap.wrap(raw, width, break_long_words=False, break_on_hyphens=False) or [""]
+            textwrap.wrap(raw, width, break_long_words=True, break_on_hyphens=False) or [""]
         )
     return lines
 

@@ -17,6 +17,7 @@ from oncall.cli.runbook_run import render_time, run
 from oncall.cli.runbook_show import show
 
 if TYPE_CHECKING:
+    from oncall.adapters.store import Run
     from oncall.config import Config
     from oncall.services.runbook.catalog import LoadedRunbook
 
@@ -111,20 +112,30 @@ runbook_app.command("run")(run)
 @runbook_app.command("history")
 def history(
     ctx: typer.Context,
-    name: str | None = typer.Argument(None, help="Only runs of this runbook."),
+    name: str | None = typer.Argument(
+        None, metavar="[RUNBOOK|RUN_ID]", help="Only runs of this runbook, or one run in full."
+    ),
     limit: int = typer.Option(20, "--limit", min=1, max=1000, help="How many runs (newest)."),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Past runs, newest first: who ran them, when, and how each step ended.
+
+    With a RUN_ID: that run in full (as `oncall runbook show RUN_ID`).
 
     Examples:
 
       oncall runbook history
 
       oncall runbook history profit --json
+
+      oncall runbook history r-1f2e3d4c
     """
+    from oncall.cli.runbook_show import looks_like_run_id, show_run
 
     cfg = get_config(ctx)
+    if name is not None and looks_like_run_id(name):
+        show_run(cfg, name, json_=json_)
+        return
     if name is not None:
         from oncall.services.runbook.catalog import load_runbook
 
@@ -134,7 +145,7 @@ def history(
     with open_team_store(cfg, say=terminal.warn) as store:
         runs = store.list_runs(name, limit=limit)
     if json_:
-        terminal.json({"runs": [r.to_dict() for r in runs]})
+        terminal.json({"runs": [_run_json(r) for r in runs]})
         return
     if not runs:
         terminal.line("no runs yet" + (f" of runbook {name}" if name else ""))
@@ -147,7 +158,7 @@ def history(
             [
                 r.run_id,
                 r.runbook,
-                r.status,
+                r.status + (" (dry run)" if _is_dry(r) else ""),
                 r.operator,
                 render_time(r.started, tz),
                 str(len(r.steps)),
@@ -155,6 +166,16 @@ def history(
             ]
         )
     terminal.table(["run", "runbook", "status", "operator", "started", "steps", "attention"], rows)
+
+
+def _is_dry(run: Run) -> bool:
+    from oncall.reports.runbook import DRY_RUN_NOTE
+
+    return any(n.step_id is None and n.text == DRY_RUN_NOTE for n in run.notes)
+
+
+def _run_json(run: Run) -> dict[str, object]:
+    return {**run.to_dict(), "dry_run": _is_dry(run)}
 
 
 def register(app: typer.Typer) -> None:

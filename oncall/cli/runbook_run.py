@@ -12,7 +12,14 @@ import typer
 
 from oncall.cli.common import get_config, resolve_now
 from oncall.cli.output import terminal
-from oncall.cli.runbook_show import fit, owners_line, pipeline_line, reflow
+from oncall.cli.runbook_show import (
+    CHECK_COLUMNS,
+    check_rows,
+    fit,
+    owners_line,
+    pipeline_line,
+    reflow,
+)
 from oncall.errors import UsageError
 
 if TYPE_CHECKING:
@@ -30,7 +37,6 @@ NOW_HELP = (
     "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
     "+3d, -2h, +1w; default now, team timezone)."
 )
-CHECK_COLUMNS = ("check", "kind", "status", "value", "bound", "detail")
 _ACTIONS: dict[str, Action] = {
     "c": "continue",
     "continue": "continue",
@@ -44,7 +50,8 @@ _ACTIONS: dict[str, Action] = {
     "a": "abort",
     "abort": "abort",
 }
-CHOICES = "[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort"
+CHOICES = "[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort, Ctrl-C pause"
+"""The step menu. Ctrl-C pauses: the run stays unfinished and --resume continues it."""
 _CHOICES_HELP = "answer c (continue), r (re-run), s (skip), n (note) or a (abort)"
 RERUN_BY_DEFAULT: tuple[StepStatus, ...] = ("failed", "error")
 """After these, Enter re-runs the step: continuing past a failure must be typed."""
@@ -58,24 +65,6 @@ def resolve_action(answer: str) -> Action | None:
 def resolve_default_action(status: StepStatus) -> str:
     """What Enter means at the step menu: re-run after a failure or error, else continue."""
     return "r" if status in RERUN_BY_DEFAULT else "c"
-
-
-def render_value(value: float | str | None) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        return value
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
-
-
-def check_rows(results: Sequence[CheckOut]) -> list[list[str]]:
-    return [
-        [r.id, r.kind, r.status, render_value(r.value), r.bound or "-", r.detail] for r in results
-    ]
 
 
 class TerminalInteraction:
@@ -213,7 +202,7 @@ def run(
         False,
         "--resume",
         help="Continue an unfinished run at its first unfinished step: RUN_ID, else the "
-        "latest unfinished run of this runbook.",
+        "latest unfinished run of this runbook. An aborted RUN_ID is re-opened.",
     ),
     operator: str | None = typer.Option(
         None,
@@ -221,14 +210,18 @@ def run(
         help="Who runs it (default: $ONCALL_OPERATOR, else your login name).",
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Notify steps show what they would send, and send nothing."
+        False,
+        "--dry-run",
+        help="Notify steps show what they would send, send nothing and are recorded as "
+        "skipped; the run is marked as a dry run.",
     ),
     json_: bool = typer.Option(
         False, "--json", help="No prompts (as --yes); print the run as JSON when it ends."
     ),
 ) -> None:
     """Run a runbook step by step: help, live checks, then continue, re-run, skip, note
-    or abort. Every outcome is saved as it happens; --resume continues after a crash.
+    or abort. Every outcome is saved as it happens; --resume continues after a crash, a
+    pause (Ctrl-C) or an abort.
 
     --yes means no prompts, not "yes to everything": with --yes or --json, or without a
     terminal on stdin, nothing is asked, every step continues, and steps with confirm:
@@ -324,11 +317,18 @@ def render_summary(report: RunOut) -> None:
         counts[step.status] = counts.get(step.status, 0) + 1
     parts = ", ".join(f"{n} {status}" for status, n in counts.items())
     terminal.line("")
-    terminal.heading(f"Run {report.run_id} {report.status}: {parts}")
+    dry = " (dry run: notify steps sent nothing)" if report.dry_run else ""
+    terminal.heading(f"Run {report.run_id} {report.status}{dry}: {parts}")
     for step in report.steps:
         if step.status in ("failed", "error", "skipped"):
             why = f": {step.note}" if step.note else ""
             bad = [c.id for c in step.checks if c.status in ("fail", "error")]
             checks = f" (checks {', '.join(bad)})" if bad else ""
             terminal.line(f"  {step.status:<8} {step.id}{checks}{why}")
+    if report.status == "aborted":
+        terminal.line(
+            f"resume: oncall runbook {report.runbook} --resume {report.run_id} "
+            "(re-opens the run at its first unfinished step)"
+        )
+    terminal.line(f"this run: oncall runbook show {report.run_id}")
     terminal.line(f"history: oncall runbook history {report.runbook}")

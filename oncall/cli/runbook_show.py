@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from oncall.config import Config
     from oncall.domain.checks import Check
     from oncall.domain.runbook import Runbook, Step
+    from oncall.reports.runbook import CheckOut, RunOut
     from oncall.services.runbook.catalog import LoadedRunbook
 
 
@@ -29,7 +30,12 @@ class ShowFormat(StrEnum):
 
 def show(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Runbook name (file name without .yaml) or pipeline."),
+    name: str = typer.Argument(
+        ...,
+        metavar="NAME|RUN_ID",
+        help="Runbook name (file name without .yaml) or pipeline; or a run id (r-...): that "
+        "run in full.",
+    ),
     format_: ShowFormat = typer.Option(
         ShowFormat.text,
         "--format",
@@ -37,17 +43,24 @@ def show(
     ),
     json_: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """A runbook's steps, help and checks, without touching pipeline state.
+    """A runbook's steps, help and checks, without touching pipeline state; or, given a run
+    id, one run in full: operator, times, every step's status, checks, skip reason and
+    notes, and whether it was a dry run.
 
     Examples:
 
       oncall runbook show profit
+
+      oncall runbook show r-1f2e3d4c
 
       oncall runbook show profit --format markdown > profit-checklist.md
     """
     from oncall.services.runbook.catalog import load_runbook
 
     cfg = get_config(ctx)
+    if looks_like_run_id(name):
+        show_run(cfg, name, json_=json_)
+        return
     loaded = load_runbook(cfg, name)
     if json_:
         terminal.json(
@@ -222,3 +235,81 @@ def _text(value: object) -> str:
     if hasattr(value, "strftime"):
         return str(value.strftime("%H:%M"))
     return str(value)
+
+
+_RUN_ID = re.compile(r"^r-[0-9a-f]{4,}$")
+
+
+def looks_like_run_id(text: str) -> bool:
+    """Run ids are ``r-`` and hex digits (``r-1f2e3d4c``); runbook names never start so."""
+    return bool(_RUN_ID.match(text))
+
+
+def show_run(cfg: Config, run_id: str, *, json_: bool) -> None:
+    """One run in full, from the store."""
+    from oncall.errors import NotFoundError
+    from oncall.reports.runbook import RunOut
+    from oncall.services.store import open_team_store
+
+    with open_team_store(cfg, say=terminal.warn) as store:
+        run = store.get_run(run_id)
+    if run is None:
+        raise NotFoundError(f"no run '{run_id}': see `oncall runbook history` for run ids")
+    runbook = None
+    try:
+        from oncall.services.runbook.catalog import load_runbook
+
+        runbook = load_runbook(cfg, run.runbook).runbook
+    except Exception:
+        runbook = None
+    report = RunOut.of(run, runbook, cfg.team_tz)
+    if json_:
+        terminal.json(report)
+        return
+    render_run(report)
+
+
+def render_run(report: RunOut) -> None:
+    tz_time = "%a %Y-%m-%d %H:%M:%S %Z"
+    dry = " (dry run: notify steps sent nothing)" if report.dry_run else ""
+    terminal.heading(f"Run {report.run_id} of runbook {report.runbook}: {report.status}{dry}")
+    terminal.line(f"  pipeline  {report.pipeline}")
+    terminal.line(f"  operator  {report.operator}")
+    terminal.line(f"  started   {report.started.strftime(tz_time)}")
+    finished = report.finished.strftime(tz_time) if report.finished else "not finished"
+    terminal.line(f"  finished  {finished}")
+    for i, step in enumerate(report.steps, 1):
+        terminal.line("")
+        terminal.line(f"Step {i}: {step.title} [{step.id}]: {step.status}")
+        if step.skip_reason:
+            terminal.field("  skipped because ", step.skip_reason)
+        elif step.note and not step.notes:
+            terminal.field("  note  ", step.note)
+        for note in step.notes:
+            terminal.field("  note  ", note)
+        if step.checks:
+            terminal.table(CHECK_COLUMNS, check_rows(step.checks))
+    run_notes = [n for n in report.notes if n.step_id is None]
+    for n in run_notes:
+        terminal.field("note  ", n.text)
+
+
+CHECK_COLUMNS = ("check", "kind", "status", "value", "bound", "detail")
+
+
+def render_value(value: float | str | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def check_rows(results: Sequence[CheckOut]) -> list[list[str]]:
+    return [
+        [r.id, r.kind, r.status, render_value(r.value), r.bound or "-", r.detail] for r in results
+    ]

@@ -17,9 +17,11 @@ if TYPE_CHECKING:
     from oncall.domain.runbook import Runbook
 
 __all__ = [
+    "DRY_RUN_NOTE",
     "CheckOut",
     "CheckReport",
     "CheckRow",
+    "NoteOut",
     "PageOut",
     "PipelineCheckOut",
     "RunOut",
@@ -86,12 +88,28 @@ class CheckReport(Report):
     pipelines: list[PipelineCheckOut]
 
 
+DRY_RUN_NOTE = "dry run: notify steps sent nothing"
+"""The run-level note that marks a dry run (``RunOut.dry_run``)."""
+
+
+class NoteOut(Report):
+    step_id: str | None
+    text: str
+    at: datetime
+
+
 class StepOut(Report):
+    """A step of a run: ``note`` is the whole recorded note (a skip's reason first, then the
+    operator's notes); ``skip_reason`` and ``notes`` are its parts."""
+
     id: str
     title: str
     status: Literal["passed", "failed", "warned", "skipped", "error", "pending"]
     note: str | None = None
     checks: list[CheckOut] = Field(default_factory=list)
+    skip_reason: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    finished: datetime | None = None
 
 
 class RunOut(Report):
@@ -105,22 +123,36 @@ class RunOut(Report):
     started: datetime
     finished: datetime | None
     steps: list[StepOut]
+    dry_run: bool = False
+    notes: list[NoteOut] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, run: Run, runbook: Runbook, tz: ZoneInfo) -> RunOut:
+    def of(cls, run: Run, runbook: Runbook | None, tz: ZoneInfo) -> RunOut:
+        """Every step of ``runbook`` (``pending`` if not reached); without it (the file is
+        gone), the recorded steps only."""
         steps: list[StepOut] = []
-        for step in runbook.steps:
-            record = run.step(step.id)
+        ids = [s.id for s in runbook.steps] if runbook is not None else []
+        titles = {s.id: s.title for s in runbook.steps} if runbook is not None else {}
+        ids += [s.step_id for s in run.steps if s.step_id not in titles]
+        for step_id in ids:
+            record = run.step(step_id)
             if record is None:
-                steps.append(StepOut(id=step.id, title=step.title, status="pending"))
+                steps.append(StepOut(id=step_id, title=titles[step_id], status="pending"))
                 continue
+            notes = [n.text for n in run.notes if n.step_id == step_id]
+            reason = None
+            if record.status == "skipped" and record.note:
+                reason = record.note.split("\n", 1)[0]
             steps.append(
                 StepOut(
-                    id=step.id,
+                    id=step_id,
                     title=record.title,
                     status=record.status,
                     note=record.note,
                     checks=[CheckOut.model_validate(c) for c in record.checks],
+                    skip_reason=reason,
+                    notes=notes,
+                    finished=record.finished.astimezone(tz),
                 )
             )
         return cls(
@@ -132,4 +164,8 @@ class RunOut(Report):
             started=run.started.astimezone(tz),
             finished=run.finished.astimezone(tz) if run.finished else None,
             steps=steps,
+            dry_run=any(n.step_id is None and n.text == DRY_RUN_NOTE for n in run.notes),
+            notes=[
+                NoteOut(step_id=n.step_id, text=n.text, at=n.at.astimezone(tz)) for n in run.notes
+            ],
         )

@@ -28,7 +28,18 @@ from tests.support.store import open_cli_store
 
 T = "2026-11-20T09:00"
 PROFIT_STEPS = ["ingestion", "validate-raw", "aggregate", "store", "dashboard-review", "notify"]
-RUN_KEYS = {"runbook", "pipeline", "run_id", "status", "operator", "started", "finished", "steps"}
+RUN_KEYS = {
+    "runbook",
+    "pipeline",
+    "run_id",
+    "status",
+    "operator",
+    "started",
+    "finished",
+    "steps",
+    "dry_run",
+    "notes",
+}
 STEP_KEYS = {"id", "title", "status", "checks"}
 CHECK_KEYS = {"id", "kind", "status", "value", "detail"}
 
@@ -388,7 +399,7 @@ def test_enter_at_a_failed_step_reruns_it(oncall: Run, demo: Path) -> None:
     # Not confirmed: the step fails, and Enter re-runs it (asking again) instead of going on.
     result = interactive(oncall, ["", "", "", "", "n", "", "y", "", ""])
     assert result.exit_code == 0, result.stdout
-    menu = "[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort"
+    menu = "[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort, Ctrl-C pause"
     assert result.stdout.count(f"Step failed. {menu} [r]:") == 1
     assert result.stdout.count(f"Step passed. {menu} [c]:") == 6  # 4 steps, review, notify
     assert result.stdout.count('Done? "Confirm the investor dashboard') == 2
@@ -403,9 +414,8 @@ def test_enter_at_an_error_step_reruns_it(oncall: Run, project: Path) -> None:
     result = interactive(oncall, ["", "", "c", "a"])
     assert result.exit_code == 1, result.stdout
     assert result.stdout.count("Step 1/6") == 1
-    assert (
-        result.stdout.count("Step error. [c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort [r]:") == 4
-    )
+    menu = "[c]ontinue, [r]e-run, [s]kip, [n]ote, [a]bort, Ctrl-C pause"
+    assert result.stdout.count(f"Step error. {menu} [r]:") == 4
     assert [(s.step_id, s.status) for s in only_run().steps] == [("ingestion", "error")]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -48,6 +48,7 @@ def notify_pipeline(
     failing: list[dict[str, object]],
     now: datetime,
     dry_run: bool = False,
+    caveats: Sequence[str] = (),
 ) -> NotifyResult:
     """Tell people how a pipeline's runbook checks went.
 
@@ -55,7 +56,9 @@ def notify_pipeline(
     any failing check with status ``error``) at ``critical``; the failing checks go in the
     page's details (PagerDuty ``custom_details.details``). The dedup key covers the pipeline,
     runbook and the set of failing checks, so re-running while the same checks fail is
-    suppressed. ``passed`` sends the owners a low-urgency notice (quiet hours apply).
+    suppressed. ``passed`` sends the owners a low-urgency notice (quiet hours apply); it says
+    "all checks OK" only when there are no ``caveats`` (checks that warned, steps skipped),
+    else it names them.
 
     Raises PagingNotConfiguredError (exit 2) without ``paging.yaml`` and
     PageNotDeliveredError (exit 3, ``.summary`` the result's JSON) when nothing was
@@ -68,6 +71,9 @@ def notify_pipeline(
     details: dict[str, object] = {"runbook": runbook, "status": status}
     if status == "passed":
         summary = f"{pipeline}: runbook {runbook} passed, all checks OK"
+        if caveats:
+            summary = f"{pipeline}: runbook {runbook} passed with caveats: {'; '.join(caveats)}"
+            details["caveats"] = list(caveats)
         result = send_page(
             paging,
             target=pipeline,

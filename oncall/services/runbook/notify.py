@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -38,6 +39,7 @@ def notify_owners(
     failing: list[dict[str, object]],
     now: datetime,
     dry_run: bool = False,
+    caveats: Sequence[str] = (),
 ) -> NotifyOutcome:
     """Page a pipeline's owners with a runbook's outcome, when paging is set up.
 
@@ -57,5 +59,6 @@ def notify_owners(
         failing=failing,
         now=now,
         dry_run=dry_run,
+        caveats=caveats,
     )
     return NotifyOutcome(True, result.note or f"owners notified: {status}", result)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from oncall.domain.checks import CheckStatus, worst_status
 from oncall.domain.runbook import Step
 from oncall.errors import DeliveryError, NotFoundError, UsageError
-from oncall.reports.runbook import CheckOut
+from oncall.reports.runbook import DRY_RUN_NOTE, CheckOut
 from oncall.services.runbook.catalog import LoadedRunbook
 from oncall.services.runbook.engine import CheckEngine
 from oncall.services.runbook.notify import NotifyOutcome, PageStatus
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from oncall.config import Config
 
 __all__ = [
+    "DRY_RUN_NOTE",
     "NOT_CONFIRMED",
     "NOT_CONFIRMED_NON_INTERACTIVE",
     "Action",
@@ -43,6 +44,7 @@ _STEP_STATUS: dict[CheckStatus, StepStatus] = {
     "error": "error",
 }
 NOT_CONFIRMED_NON_INTERACTIVE = "not confirmed (non-interactive)"
+NOTIFY_ID = "notify-owners"
 NOT_CONFIRMED = "the operator did not confirm it was done"
 
 
@@ -92,6 +94,7 @@ class Notifier(Protocol):
         failing: list[dict[str, object]],
         now: datetime,
         dry_run: bool = False,
+        caveats: Sequence[str] = (),
     ) -> NotifyOutcome: ...
 
 
@@ -132,6 +135,8 @@ class Stepper:
         self.dry_run = dry_run
         self._engine: CheckEngine | None = None
         self.run_id: str | None = None
+        self._notes: list[str] = []
+        """Notes the operator added to the current step: saved with its record too."""
 
     @property
     def engine(self) -> CheckEngine:
@@ -153,6 +158,11 @@ class Stepper:
             started=self.clock(),
         )
         self.run_id = run.run_id
+        if self.dry_run:
+            self.store.add_note(run.run_id, None, DRY_RUN_NOTE, self.clock())
+            found = self.store.get_run(run.run_id)
+            assert found is not None
+            run = found
         return run
 
     def resume(self, run_id: str | None) -> Run:
@@ -177,7 +187,9 @@ class Stepper:
                     f"run '{run_id}' is a run of runbook '{run.runbook}', not '{name}': "
                     f"use `oncall runbook {run.runbook} --resume {run_id}`"
                 )
-            if run.status != "running":
+            if run.status == "aborted":
+                run = self.store.reopen_run(run.run_id, self.clock())
+            elif run.status != "running":
                 raise UsageError(
                     f"run '{run_id}' already finished ({run.status}); start a new run with "
                     f"`oncall runbook {name}`"
@@ -216,7 +228,13 @@ class Stepper:
 
     def _step(self, index: int, total: int, step: Step) -> Action | None:
         self.ui.step_started(index, total, step)
+        self._notes = []
         results = self._execute(step)
+        if step.notify == "owners" and self.dry_run:
+            sent = [r for r in results if r.id == NOTIFY_ID]
+            detail = sent[0].detail if sent else "nothing sent"
+            self._record(step, "skipped", results, f"dry run: owners not notified ({detail})")
+            return None
         if not self.interactive:
             if step.confirm:
                 self._record(step, "skipped", results, NOT_CONFIRMED_NON_INTERACTIVE)
@@ -243,6 +261,7 @@ class Stepper:
                 if text:
                     run_id = self._require_run()
                     self.store.add_note(run_id, step.id, text, self.clock())
+                    self._notes.append(text)
                     self.ui.note_saved(step, run_id)
                 continue
             if action == "abort":
@@ -276,6 +295,16 @@ class Stepper:
             for c in s.checks
             if c.get("status") in ("fail", "error")
         ]
+        caveats = [
+            f"check {c.get('id')} warned ({c.get('detail')})"
+            for s in current.steps
+            for c in s.checks
+            if c.get("status") == "warn"
+        ] + [
+            f"step {s.step_id} skipped ({s.note or 'no reason given'})"
+            for s in current.steps
+            if s.status == "skipped"
+        ]
         try:
             outcome = self.notifier(
                 self.cfg,
@@ -285,10 +314,11 @@ class Stepper:
                 failing=failing,
                 now=self.now,
                 dry_run=self.dry_run,
+                caveats=caveats,
             )
         except DeliveryError as exc:
             return CheckOut(
-                id="notify-owners",
+                id=NOTIFY_ID,
                 kind="notify",
                 status="error",
                 value=status,
@@ -296,7 +326,7 @@ class Stepper:
                 detail=str(exc),
             )
         return CheckOut(
-            id="notify-owners",
+            id=NOTIFY_ID,
             kind="notify",
             status="pass",
             value=status,
@@ -313,7 +343,7 @@ class Stepper:
             status=status,
             title=step.title,
             checks=[r.model_dump(mode="json") for r in results],
-            note=note,
+            note="\n".join([*([note] if note else []), *self._notes]) or None,
             finished=self.clock(),
         )
 

@@ -128,6 +128,23 @@ class SqlRunStore(SqlBase):
             kind: EventKind = "abort" if status == "aborted" else "finish"
             _event(db, run_id, finished_text, kind, {"status": status})
 
+    def reopen_run(self, run_id: str, at: datetime) -> Run:
+        """Put an aborted run back to ``running`` so that it can be resumed."""
+        at_text = utc_text(at, "at")
+        with self._write() as db:
+            self._require_run(db, run_id)
+            changed = db.execute(
+                "UPDATE runs SET status = 'running', finished = NULL "
+                "WHERE run_id = ? AND team = ? AND status = 'aborted'",
+                (run_id, self.team),
+            ).rowcount
+            if changed != 1:
+                raise StoreError(f"run '{run_id}' is not aborted: only an aborted run reopens")
+            _event(db, run_id, at_text, "reopen", {"status": "running"})
+        found = self.get_run(run_id)
+        assert found is not None
+        return found
+
     def get_run(self, run_id: str) -> Run | None:
         """The run with its steps (in the order first recorded) and notes, or None."""
         with self._read() as db:
