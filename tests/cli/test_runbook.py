@@ -87,7 +87,7 @@ def test_list_shows_every_runbook(oncall: Run) -> None:
     assert (rows["profit"]["pipeline"], rows["profit"]["steps"], rows["profit"]["checks"]) == (
         "aggregate-profit",
         6,
-        10,
+        12,
     )
     human = oncall("runbook", "list")
     assert "aggregate-growth" in human.stdout
@@ -228,6 +228,7 @@ def test_yes_json_shape_and_outcomes(oncall: Run, demo: Path) -> None:
     assert [c["id"] for c in steps["ingestion"]["checks"]] == [
         "ingest-fresh",
         "ingest-hourly-complete",
+        "sql-ingest-complete",
     ]
     assert {c["status"] for s in data["steps"] for c in s["checks"]} == {"pass"}
     assert steps["dashboard-review"]["status"] == "skipped"
@@ -321,7 +322,11 @@ def test_skip_asks_a_reason(oncall: Run, demo: Path) -> None:
     run = only_run()
     skipped = run.step("ingestion")
     assert (skipped.status, skipped.note) == ("skipped", "extract still running")
-    assert [c["id"] for c in skipped.checks] == ["ingest-fresh", "ingest-hourly-complete"]
+    assert [c["id"] for c in skipped.checks] == [
+        "ingest-fresh",
+        "ingest-hourly-complete",
+        "sql-ingest-complete",
+    ]
 
 
 def test_note_then_continue(oncall: Run, demo: Path) -> None:
@@ -561,15 +566,18 @@ def test_rerun_reads_fresh_state(config_dir: Path, project: Path) -> None:
         stepper.start("tester")
         run = stepper.run()
     first, second = ui.results
-    assert [r.status for r in first] == ["fail", "fail"]  # empty directory: no data
-    assert [r.status for r in second] == ["pass", "pass"]  # re-read after the files appeared
+    # An empty directory: no data, and no warehouse file (the SQL check is an error).
+    assert [r.status for r in first] == ["fail", "fail", "error"]
+    assert [r.status for r in second] == ["pass", "pass", "pass"]  # re-read: the files appeared
     assert run.status == "aborted"
 
 
 def _write_demo(state: Path, now: Any, tz: Any) -> None:
     from oncall.adapters.state.demo import write_demo_state
+    from oncall.adapters.state.demo_warehouse import write_demo_warehouse
 
     write_demo_state(state, now, tz)
+    write_demo_warehouse(state / "warehouse.db", now, tz)
 
 
 # -- resume after a crash ---------------------------------------------------------------------
