@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.cli import test_page as harness
 from tests.cli.test_page import (
     Setup,
@@ -165,11 +163,7 @@ def test_watch_rejects_a_bad_interval(oncall: Run, setup: Setup) -> None:
     assert result.exit_code == 2 and "--watch" in result.stderr
 
 
-def test_watch_stops_on_ctrl_c_with_exit_130(
-    oncall: Run, setup: Setup, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import oncall.cli.page_actions as page_cli
-
+def test_watch_stops_on_ctrl_c_with_exit_130(oncall: Run, setup: Setup) -> None:
     run_json(oncall, "page", "aggregate-profit", "--summary", "stale", "--now", T)
     sleeps: list[float] = []
 
@@ -177,8 +171,7 @@ def test_watch_stops_on_ctrl_c_with_exit_130(
         sleeps.append(seconds)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(page_cli.time, "sleep", interrupted)
-    result = oncall("escalate", "--watch", "30s", "--now", at(16))
+    result = oncall("escalate", "--watch", "30s", "--now", at(16), obj={"sleep": interrupted})
     assert result.exit_code == 130
     assert sleeps == [30.0]
     assert "escalated to" in result.stdout  # the first pass ran before the sleep
