@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 from oncall import __version__
+from oncall.cli.common import SuggestingGroup
 from oncall.errors import OncallError
 
 EPILOG = (
@@ -28,7 +28,7 @@ def _debug() -> bool:
     return os.environ.get("ONCALL_DEBUG", "") not in ("", "0")
 
 
-class OncallGroup(TyperGroup):
+class OncallGroup(SuggestingGroup):
     """The one place errors become messages and exit codes; commands load lazily."""
 
     def list_commands(self, ctx: Any) -> list[str]:

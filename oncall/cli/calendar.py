@@ -7,11 +7,12 @@ from pathlib import Path
 
 import typer
 
-from oncall.cli.common import JSON_HELP, get_config, parse_when, resolve_now
+from oncall.cli.common import JSON_HELP, SuggestingGroup, get_config, parse_when, resolve_now
 from oncall.cli.output import terminal
 from oncall.services.calendar import AHEAD_WEEKS, BACK_WEEKS
 
 calendar_app = typer.Typer(
+    cls=SuggestingGroup,
     name="calendar",
     no_args_is_help=True,
     rich_markup_mode=None,

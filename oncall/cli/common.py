@@ -6,10 +6,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
+from typer.core import TyperGroup
 
 from oncall.errors import UsageError
 
@@ -21,6 +22,34 @@ WHEN_HELP = (
     "ISO 8601 (2026-11-21, 2026-11-21T09:00+05:30), or now, today, tomorrow, yesterday, "
     "monday (the next one), last monday, +3d, -2h, +1w; team timezone."
 )
+
+
+class SuggestingGroup(TyperGroup):
+    """A command group whose unknown subcommands get one did-you-mean line."""
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        if args and not args[0].startswith("-") and not ctx.resilient_parsing:
+            unknown_command(self, ctx, args[0])
+        return super().resolve_command(ctx, args)
+
+
+def unknown_command(group: TyperGroup, ctx: typer.Context, name: str, cutoff: float = 0.6) -> None:
+    """UsageError with one did-you-mean line if ``name`` is not a subcommand of ``group``."""
+    from oncall.domain.text import closest
+
+    if group.get_command(ctx, name) is not None:
+        return
+    names = group.list_commands(ctx)
+    guess = closest(name, names, cutoff=cutoff)
+    hint = f" Did you mean '{guess}'?" if guess else f" Commands: {', '.join(sorted(names))}."
+    raise UsageError(f"no such command '{ctx.command_path} {name}'.{hint}")
+
+
+def close_to_command(group: TyperGroup, ctx: typer.Context, name: str) -> bool:
+    """Whether ``name`` looks like a misspelt subcommand (for groups with a default command)."""
+    from oncall.domain.text import closest
+
+    return name not in group.commands and closest(name, group.commands, cutoff=0.75) is not None
 
 
 def config_dir(ctx: typer.Context) -> Path | None:

@@ -11,13 +11,21 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from oncall.cli.common import JSON_HELP, WHEN_HELP, get_config, parse_when, resolve_now
+from oncall.cli.common import (
+    JSON_HELP,
+    WHEN_HELP,
+    SuggestingGroup,
+    get_config,
+    parse_when,
+    resolve_now,
+)
 from oncall.cli.output import terminal
 
 if TYPE_CHECKING:
     from oncall.reports.override import OverrideChangeReport, OverrideOut
 
 override_app = typer.Typer(
+    cls=SuggestingGroup,
     help="Overrides: someone holds a rotation for a span (edits rotation.yaml in place).",
     no_args_is_help=True,
     rich_markup_mode=None,

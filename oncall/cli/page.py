@@ -16,9 +16,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
-from typer.core import TyperGroup
 
-from oncall.cli.common import JSON_HELP, get_config, resolve_now
+from oncall.cli.common import (
+    JSON_HELP,
+    SuggestingGroup,
+    close_to_command,
+    get_config,
+    resolve_now,
+    unknown_command,
+)
 from oncall.cli.output import terminal
 from oncall.errors import DeliveryError, OncallError, UsageError
 
@@ -35,10 +41,12 @@ NOW_HELP = (
 )
 
 
-class PageGroup(TyperGroup):
+class PageGroup(SuggestingGroup):
     """``oncall page X ...`` runs ``oncall page send X ...`` unless X is a subcommand."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if args and close_to_command(self, ctx, args[0]):
+            unknown_command(self, ctx, args[0], cutoff=0.75)
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["send", *args]
         return super().parse_args(ctx, args)

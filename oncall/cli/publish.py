@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from oncall.cli.common import JSON_HELP, get_config, parse_when, resolve_now, sleeper
+from oncall.cli.common import (
+    JSON_HELP,
+    SuggestingGroup,
+    get_config,
+    parse_when,
+    resolve_now,
+    sleeper,
+)
 from oncall.cli.output import terminal
 from oncall.errors import PublishUnavailableError
 
@@ -20,6 +27,7 @@ if TYPE_CHECKING:
     from oncall.services.publish.common import Retry
 
 publish_app = typer.Typer(
+    cls=SuggestingGroup,
     name="publish",
     invoke_without_command=True,
     rich_markup_mode=None,

@@ -9,9 +9,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import typer
-from typer.core import TyperGroup
 
-from oncall.cli.common import JSON_HELP, get_config
+from oncall.cli.common import (
+    JSON_HELP,
+    SuggestingGroup,
+    close_to_command,
+    get_config,
+    unknown_command,
+)
 from oncall.cli.output import terminal
 from oncall.cli.runbook_run import render_time, run
 from oncall.cli.runbook_show import show
@@ -22,10 +27,12 @@ if TYPE_CHECKING:
     from oncall.services.runbook.catalog import LoadedRunbook
 
 
-class RunbookGroup(TyperGroup):
+class RunbookGroup(SuggestingGroup):
     """``oncall runbook NAME ...`` means ``oncall runbook run NAME ...``."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if args and close_to_command(self, ctx, args[0]):
+            unknown_command(self, ctx, args[0], cutoff=0.75)
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["run", *args]
         return super().parse_args(ctx, args)

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import typer
 
-from oncall.cli.common import JSON_HELP, get_config, resolve_now
+from oncall.cli.common import JSON_HELP, SuggestingGroup, get_config, resolve_now
 from oncall.cli.output import terminal
 from oncall.errors import UsageError
 
 state_app = typer.Typer(
+    cls=SuggestingGroup,
     name="state",
     help="Pipeline state sources (config/state.yaml) and demo state.",
     no_args_is_help=True,
@@ -25,7 +26,9 @@ def demo(
         None,
         "--now",
         metavar="WHEN",
-        help="The demo's present (ISO 8601; default now, team timezone).",
+        help="The demo's present ("
+        "ISO 8601, or now, today, tomorrow, yesterday, monday, last monday, "
+        "+3d, -2h, +1w; default now, team timezone).",
     ),
     output: Path | None = typer.Option(
         None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from oncall.cli.common import JSON_HELP, get_config
+from oncall.cli.common import JSON_HELP, SuggestingGroup, get_config
 from oncall.cli.output import terminal
 
 store_app = typer.Typer(
+    cls=SuggestingGroup,
     name="store",
     no_args_is_help=True,
     rich_markup_mode=None,
