@@ -110,7 +110,8 @@ def build_source(name: str, spec: SourceSpec, base_dir: Path) -> StateSource:
     if isinstance(spec, SqlSourceSpec | BigQuerySourceSpec):
         from oncall.adapters.state.query import build_query_source
 
-        return build_query_source(name, spec, base_dir)
+        built: StateSource = build_query_source(name, spec, base_dir)
+        return built
     from oncall.adapters.state.monitoring import DEFAULT_METRIC_PREFIX, CloudMonitoringSource
 
     try:

@@ -101,7 +101,11 @@ def probe_calendar(key: CalendarKey, used_by: Sequence[str], now: datetime) -> D
 def source_probes(cfg: Config, now: datetime) -> tuple[list[Probe], list[DoctorCheck]]:
     """One probe per state source, querying a metric a runbook reads from it; or, when
     state.yaml is invalid, no probe and a failed check saying so."""
-    from oncall.config.models.state import QUERY_KINDS, MonitoringSourceSpec
+    from oncall.config.models.state import (
+        BigQuerySourceSpec,
+        MonitoringSourceSpec,
+        SqlSourceSpec,
+    )
     from oncall.domain.checks import required_queries
     from oncall.services.runbook.catalog import list_runbooks
     from oncall.services.runbook.sources import load_state_sources
@@ -133,7 +137,7 @@ def source_probes(cfg: Config, now: datetime) -> tuple[list[Probe], list[DoctorC
         bound = 60.0  # local: reading and parsing every file
         if isinstance(spec, MonitoringSourceSpec):
             bound = _seconds(spec.timeout, 10.0) + 5.0
-        if spec.kind in QUERY_KINDS:
+        if isinstance(spec, SqlSourceSpec | BigQuerySourceSpec):
             bound = _seconds(spec.timeout, 60.0) + 5.0
             probe = partial(probe_query_state_source, sources, name)
             probes.append(Probe(f"source {name}", probe, bound))
@@ -245,7 +249,7 @@ def _source_fix(sources: StateSources, name: str, exc: StateSourceError) -> str:
             "create the directory and write state into it (`oncall state demo` for demo "
             "data), or point the source's path in config/state.yaml at your state files"
         )
-    project = str(spec.project)
+    project = str(getattr(spec, "project", ""))
     kind = monitoring_failure(exc.__cause__)
     if kind == "permission":
         return (

@@ -119,7 +119,7 @@ def _named_sources(loaded: LoadedRunbook) -> list[str]:
     return names
 
 
-def _selectors(check: Check) -> list[tuple[tuple[str, ...], Selector]]:
+def _selectors(check: Check) -> list[tuple[tuple[str | int, ...], Selector]]:
     """Each series a check reads, with its key path inside the check."""
     if isinstance(check, ReconcileCheck):
         return [(("left",), check.left), (("right",), check.right)]
@@ -144,7 +144,7 @@ def compute_source_problems(loaded: LoadedRunbook, state: StateConfig) -> list[P
         return [loaded.marks.problem(("source",), text)]
     problems: list[Problem] = []
     for index, (step, check) in enumerate(_numbered_checks(loaded)):
-        base = ("steps", step, "checks", index)
+        base: tuple[str | int, ...] = ("steps", step, "checks", index)
         own = getattr(check, "source", None)
         for path, sel in _selectors(check):
             name = sel.source or (own if isinstance(own, str) else None) or runbook_source
