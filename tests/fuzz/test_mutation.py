@@ -13,11 +13,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.harness import COMMANDS, KIND_FILES, run_cli, shipped, write_project
+from tests.fuzz.harness import (
+    COMMANDS,
+    KIND_FILES,
+    TIMEOUT_SECONDS,
+    run_cli,
+    shipped,
+    write_project,
+)
 
 EXAMPLES = int(os.environ.get("ONCALL_FUZZ_EXAMPLES", "12"))
 
@@ -129,6 +137,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
     return kind, text.encode("utf-8", "surrogatepass")
 
 
+@pytest.mark.timeout(60 + EXAMPLES * TIMEOUT_SECONDS)  # every example in one test function
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -51,13 +51,15 @@ def _load_file(cfg: Config, name: str, path: Path) -> LoadedRunbook:
     model, marks = load_model(path, Runbook)
     assert model is not None
     if model.pipeline not in cfg.owners.pipelines:
-        guess = closest(model.pipeline, list(cfg.owners.pipelines))
+        long = len(model.pipeline) > 80
+        guess = None if long else closest(model.pipeline, list(cfg.owners.pipelines))
         hint = f"did you mean '{guess}'? " if guess else ""
+        shown = model.pipeline[:40] + "..." if long else model.pipeline
         raise ConfigError(
             [
                 marks.problem(
                     ("pipeline",),
-                    f"pipeline: unknown pipeline '{model.pipeline}' ({hint}known in "
+                    f"pipeline: unknown pipeline '{shown}' ({hint}known in "
                     f"{cfg.owners_path.name}: {', '.join(sorted(cfg.owners.pipelines))})",
                 )
             ]
