@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import typer
@@ -150,7 +151,47 @@ def test_cronjob_every_15_minutes_with_workload_identity() -> None:
     assert all("secret" not in volume for volume in pod.get("volumes", []))
     env_names = {e["name"] for e in container.get("env", [])}
     assert "GOOGLE_APPLICATION_CREDENTIALS" not in env_names
-    assert "ONCALL_STATE_DB" in env_names
+    assert_on_the_shared_store(docs, pod)
+
+
+def _store_url(container: dict[str, Any]) -> str:
+    [url] = [e["value"] for e in container["env"] if e["name"] == "ONCALL_STATE_URL"]
+    return str(url)
+
+
+def assert_on_the_shared_store(docs: list[dict[str, Any]], pod: dict[str, Any]) -> None:
+    """The team's Cloud SQL store through the Auth Proxy as a native sidecar: no volume."""
+    assert not [d for d in docs if d["kind"] == "PersistentVolumeClaim"]
+    assert all("persistentVolumeClaim" not in v for v in pod.get("volumes", []))
+    [proxy] = pod["initContainers"]
+    assert proxy["image"].startswith("gcr.io/cloud-sql-connectors/cloud-sql-proxy:")
+    assert proxy["restartPolicy"] == "Always"  # a native sidecar
+    assert "--auto-iam-authn" in proxy["args"] and "startupProbe" in proxy
+    [instance] = [a for a in proxy["args"] if not a.startswith("-")]
+    assert instance.count(":") == 2  # PROJECT:REGION:INSTANCE
+    [container] = pod["containers"]
+    url = urlsplit(_store_url(container))
+    assert url.scheme == "postgresql" and url.hostname == "127.0.0.1"
+    assert url.port == 5432 and url.password is None  # IAM database auth: no password
+    assert url.username == "oncall-checks%40my-gcp-project.iam"
+    env_names = {e["name"] for e in container["env"]}
+    assert "ONCALL_STATE_DB" not in env_names and "PGPASSWORD" not in env_names
+    account = next(d for d in docs if d["kind"] == "ServiceAccount")
+    assert pod["serviceAccountName"] == account["metadata"]["name"]
+
+
+def test_cronjob_escalates_and_flushes_every_5_minutes_on_the_same_store() -> None:
+    docs = load_all("k8s-cronjob.yaml")
+    jobs = {d["metadata"]["name"]: d for d in docs if d["kind"] == "CronJob"}
+    cron = jobs["oncall-escalate"]
+    assert cron["spec"]["schedule"] == "*/5 * * * *"
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    script = container["command"][-1]
+    assert script.index("oncall escalate") < script.index("oncall page flush")
+    assert_on_the_shared_store(docs, pod)
+    check = jobs["oncall-check"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert _store_url(container) == _store_url(check["containers"][0])
 
 
 def test_gitlab_publishes_to_pagerduty_after_a_merge_to_main() -> None:
@@ -178,13 +219,12 @@ def test_cronjob_publishes_slack_every_15_minutes() -> None:
     assert container["command"] == ["oncall", "publish", "slack"]
     assert [e["secretRef"]["name"] for e in container["envFrom"]] == ["oncall-publish"]
     # the same store as the check job: the last holder announced is remembered
-    claims = [
-        v["persistentVolumeClaim"]["claimName"]
-        for v in pod["volumes"]
-        if "persistentVolumeClaim" in v
+    assert_on_the_shared_store(docs, pod)
+    [check] = [
+        d for d in docs if d["kind"] == "CronJob" and d["metadata"]["name"] == "oncall-check"
     ]
-    store = next(d for d in docs if d["kind"] == "PersistentVolumeClaim")
-    assert claims == [store["metadata"]["name"]]
+    check_pod = check["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert _store_url(container) == _store_url(check_pod["containers"][0])
     assert all("secret" not in volume for volume in pod["volumes"])
 
 
