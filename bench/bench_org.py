@@ -58,11 +58,46 @@ def _row(
     median, baseline = statistics.median(times), statistics.median(base)
     return {
         f"{name}_ms": median * 1000,
+        f"{name}_scaled_ms": median * 1000 * ISSUE_BASELINE_MS / (baseline * 1000),
         f"{name}_ratio": median / baseline,
         f"{name}_peak_mib": peak / 1024,
         f"{name}_baseline_ms": baseline * 1000,
         f"{name}_exit_code": code,
     }
+
+
+ISSUE_BASELINE_MS = 62.0
+"""The baseline of issue 14's own measurements: absolute goals are also shown scaled by
+this run's baseline against it (``*_scaled_s``), since a busy machine slows both alike."""
+
+GOALS: tuple[tuple[str, str, float, str], ...] = (
+    ("validate, cold cache", "x1_validate_cold_ratio", 8.0, "x"),
+    ("validate, warm cache", "x1_validate_warm_ratio", 2.5, "x"),
+    ("who, cold cache", "x1_who_cold_ratio", 5.0, "x"),
+    ("schedule 2026-2027 --format json, warm", "x1_schedule_json_warm_ratio", 5.0, "x"),
+    ("check --all on 1M points, time", "x1_check_all_ms", 2000.0, "ms"),
+    (
+        "check --all on 1M points, time scaled to a 62 ms baseline",
+        "x1_check_all_scaled_ms",
+        2000.0,
+        "ms",
+    ),
+    ("check --all on 1M points, peak memory", "x1_check_all_peak_mib", 200.0, "MiB"),
+)
+"""(row, result key, goal, unit): the goals of issue 14 at 1x, each met when at most goal."""
+
+
+def verdicts(results: dict[str, float]) -> list[str]:
+    """A markdown table: each goal of issue 14, what this run measured, met or not."""
+    lines = ["| row | measured | goal | met |", "|---|---|---|---|"]
+    for row, key, goal, unit in GOALS:
+        if key not in results:
+            lines.append(f"| {row} | not measured | <= {goal:g} {unit} | no |")
+            continue
+        value = results[key]
+        met = "yes" if value <= goal else "**no**"
+        lines.append(f"| {row} | {value:.2f} {unit} | <= {goal:g} {unit} | {met} |")
+    return lines
 
 
 def run() -> dict[str, float]:

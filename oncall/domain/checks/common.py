@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC as _FIXED_UTC
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,13 +74,20 @@ def is_valid(value: float | None) -> bool:
 def select(data: Mapping[SeriesQuery, Sequence[Point]], query: SeriesQuery) -> list[Point]:
     """The answer to ``query``, re-filtered so a lenient source cannot widen the span.
 
-    Times are converted to UTC so that comparing and subtracting them is exact.
+    Times are converted to UTC so that comparing and subtracting them is exact (a point
+    already in UTC, either ``datetime.UTC`` or ``ZoneInfo("UTC")``, is kept as it is).
     """
-    return [
-        Point(p.time.astimezone(UTC), p.value, p.labels)
-        for p in data.get(query, ())
-        if query.contains(p)
-    ]
+    start, end, labels = query.start, query.end, query.labels
+    out: list[Point] = []
+    for p in data.get(query, ()):
+        at = p.time
+        if not start < at <= end:
+            continue
+        if labels and not all(p.labels.get(k) == v for k, v in labels):
+            continue
+        kept = at.tzinfo is UTC or at.tzinfo is _FIXED_UTC
+        out.append(p if kept else Point(at.astimezone(UTC), p.value, p.labels))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
