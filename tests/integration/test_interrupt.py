@@ -20,6 +20,7 @@ def test_ctrl_c_does_not_wait_for_a_slow_monitoring_query(config_dir: Path) -> N
         (config_dir / "state.yaml").write_text(
             "sources:\n  default:\n    kind: cloud-monitoring\n    project: demo-project\n"
             f'    endpoint: "{server.address}"\n    insecure: true\n    timeout: 50s\n'
+            "  warehouse: {kind: sql, path: ../state/warehouse.db}\n"  # the SQL checks' source
         )
         env = {**os.environ, "ONCALL_CONFIG_DIR": str(config_dir)}
         proc = subprocess.Popen(
