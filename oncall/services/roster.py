@@ -6,6 +6,7 @@ builds on these functions. Time is an argument (``at``); nothing here reads the 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -143,17 +144,35 @@ def resolve_rotation(cfg: Config, rotation: str) -> str:
 # who
 
 
+_ShiftMemo = dict[tuple[int, str, datetime], tuple[Config, "Shift | None"]]
+_SHIFTS: weakref.WeakKeyDictionary[Availability, _ShiftMemo] = weakref.WeakKeyDictionary()
+"""The shifts found so far for each live availability (one command's): every pipeline of a
+rotation asks for the same shift at the same instant (``who``, validate's backups)."""
+
+
 def oncall_shift(
     cfg: Config, availability: Availability, rotation: str, at: datetime
 ) -> Shift | None:
+    """The rotation's shift at ``at``; computed once per config, availability and instant
+    (the rotation engine is pure, so a repeated question gets the same answer)."""
     from oncall.domain.rotation import shift_at
 
-    return shift_at(
+    try:
+        memo = _SHIFTS.setdefault(availability, {})
+    except TypeError:  # an availability that takes no weak reference: no memo
+        memo = {}
+    key = (id(cfg), rotation, at)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is cfg:
+        return hit[1]
+    shift = shift_at(
         cfg.rotation_specs[rotation],
         at,
         availability=availability,
         overrides=cfg.overrides_for(rotation),
     )
+    memo[key] = (cfg, shift)
+    return shift
 
 
 def compute_responder(
