@@ -83,10 +83,17 @@ def fetch_by_source(
             return dict.fromkeys(wanted[name], failed)
         return fetch_all(source, wanted[name])
 
-    if len(names) > 1:
-        with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="oncall-src") as pool:
-            return dict(zip(names, pool.map(fetch, names), strict=True))
-    return {name: fetch(name) for name in names}
+    if len(names) <= 1:
+        return {name: fetch(name) for name in names}
+    pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="oncall-src")
+    try:
+        results = list(pool.map(fetch, names))
+    except BaseException:
+        # Ctrl-C: do not wait for queries still in flight (each is bounded by its timeout).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return dict(zip(names, results, strict=True))
 
 
 class CheckEngine:
