@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
@@ -133,9 +134,10 @@ def check_calendar(key: CalendarKey) -> str | None:
         warnings.simplefilter("ignore")
         import holidays
 
-        countries = holidays.list_supported_countries(include_aliases=True)
-        if key.country not in countries:
-            return _unknown_country(key.country, countries)
+        if key.country not in _registry_codes():
+            countries = holidays.list_supported_countries(include_aliases=True)
+            if key.country not in countries:
+                return _unknown_country(key.country, countries)
         entity = holidays.country_holidays(key.country, years=())
 
     subdivisions: tuple[str, ...] = tuple(getattr(entity, "subdivisions", ()))
@@ -165,6 +167,17 @@ def check_calendar(key: CalendarKey) -> str | None:
                 f" Supported categories: {', '.join(supported)}."
             )
     return None
+
+
+@cache
+def _registry_codes() -> frozenset[str]:
+    """The two- and three-letter codes of the countries ``holidays`` lists, read from its
+    registry: ``list_supported_countries`` imports every country's module (~0.1 s), so it
+    is asked only about a code not found here (an alias, or an unknown country)."""
+    from holidays import registry
+
+    table = getattr(registry, "COUNTRIES", {})
+    return frozenset(code for names in table.values() for code in names[1:3])
 
 
 def _unknown_country(country: str, countries: Iterable[str]) -> str:
