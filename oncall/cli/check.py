@@ -149,7 +149,7 @@ def render_check(report: CheckReport) -> None:
         )
         terminal.table(
             ["check", "status", "value", "detail"],
-            [[c.id, c.status, render_value(c.value), c.detail] for c in result.checks],
+            [[c.id, c.status, render_value(c.value, c.kind), c.detail] for c in result.checks],
         )
         if result.page is not None:
             for line in textwrap.wrap(

@@ -297,11 +297,18 @@ def render_run(report: RunOut) -> None:
 CHECK_COLUMNS = ("check", "kind", "status", "value", "bound", "detail")
 
 
-def render_value(value: float | str | None) -> str:
+DURATION_KINDS = frozenset({"freshness", "sla"})
+"""Check kinds whose value is seconds (an age, or how late): shown as a duration."""
+
+
+def render_value(value: float | str | None, kind: str | None = None) -> str:
     if value is None:
         return "-"
-    if isinstance(value, str):
+    if isinstance(value, str):  # runs recorded before values were always numbers
         return value
+    if kind in DURATION_KINDS:
+        text = format_duration(timedelta(seconds=abs(value)))
+        return f"-{text}" if value < 0 else text
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
     if abs(value) >= 1000:
@@ -311,5 +318,6 @@ def render_value(value: float | str | None) -> str:
 
 def check_rows(results: Sequence[CheckOut]) -> list[list[str]]:
     return [
-        [r.id, r.kind, r.status, render_value(r.value), r.bound or "-", r.detail] for r in results
+        [r.id, r.kind, r.status, render_value(r.value, r.kind), r.bound or "-", r.detail]
+        for r in results
     ]

@@ -187,6 +187,8 @@ def render_schedule(report: ScheduleReport, fmt: Format, *, width: int = WIDTH) 
                     "| " + " | ".join(c.replace("\n", "<br>").replace("|", "\\|") for c in r) + " |"
                 )
             out.append("")
+        elif not rows:
+            out.append(f"{title}\nno shifts in this window\n")
         else:
             out.append(render_plain_table(columns, rows, title=title, width=width))
             out.append("")

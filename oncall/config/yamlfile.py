@@ -156,9 +156,21 @@ def load_yaml(path: Path, *, required: bool = True) -> tuple[Any, Marks]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ConfigError(
-            [Problem(path, line, col, _describe_yaml_error(exc, text, line))]
-        ) from None
+        message = _describe_yaml_error(exc, text, line)
+        opened = exc.context_mark
+        unclosed = (exc.context or "").startswith(
+            ("while parsing a flow", "while scanning a quoted")
+        )
+        if unclosed and opened is not None and mark is not None and opened.line < mark.line:
+            # An unclosed `{` or `[` is noticed lines later: point at where it opens.
+            what = (exc.context or "").removeprefix("while parsing ").strip() or "construct"
+            problem = (exc.problem or "").strip()
+            message = (
+                f"invalid YAML: {what} opened here is not closed ({problem}, noticed at line "
+                f"{line}, column {col}); close it on this line"
+            )
+            line, col = opened.line + 1, opened.column + 1
+        raise ConfigError([Problem(path, line, col, message)]) from None
     except yaml.YAMLError as exc:  # a reader error: read_text already refuses its causes
         raise ConfigError([Problem(path, 1, 1, f"invalid YAML: {exc}")]) from None
     finally:

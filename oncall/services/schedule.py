@@ -70,8 +70,8 @@ def coverage_warnings(
     years = range(start.year, end.year + 1)
     out: list[str] = []
     seen: set[CalendarKey] = set()
-    for pid in cfg.owners.people:
-        spec = cfg.holidays_for(pid)
+    specs = [cfg.owners.team.holidays] + [cfg.holidays_for(pid) for pid in cfg.owners.people]
+    for spec in specs:  # the team calendar too, even when everyone has their own
         if spec is None:
             continue
         key = calendar_key(spec)
@@ -84,8 +84,11 @@ def coverage_warnings(
     return out
 
 
-def shift_notes(shift: Shift) -> list[str]:
-    """Plain-language notes: swaps (with whom, which holiday), overrides, holidays worked."""
+def shift_notes(shift: Shift, *, swaps_enabled: bool = True) -> list[str]:
+    """Plain-language notes: swaps (with whom, which holiday), overrides, holidays worked.
+
+    ``swaps_enabled`` False (``holiday_swap.enabled: false``): a holder's day off is noted as
+    such, not as a conflict nobody could take."""
     notes: list[str] = []
     if shift.swapped_with is not None:
         cause = describe_days(shift.swap_cause)
@@ -105,7 +108,9 @@ def shift_notes(shift: Shift) -> list[str]:
         )
     if shift.conflicts:
         days = describe_days(shift.conflicts)
-        if shift.unresolved:
+        if shift.unresolved and not swaps_enabled and shift.locked is None:
+            notes.append(f"{shift.person} is off {days} (holiday swaps are off for this rotation)")
+        elif shift.unresolved:
             notes.append(f"conflict nobody could take: {shift.person} is off {days}")
         else:
             notes.append(f"{shift.person} works a day off: {days}")
@@ -127,7 +132,7 @@ def _shift_out(cfg: Config, shift: Shift) -> ShiftOut:
         override_reason=shift.override_reason,
         overridden=shift.overridden,
         unresolved=shift.unresolved,
-        notes=shift_notes(shift),
+        notes=shift_notes(shift, swaps_enabled=cfg.rotation_specs[shift.rotation].swap_enabled),
     )
 
 
@@ -204,6 +209,12 @@ def compute_schedule(
             )
         )
     warnings = coverage_warnings(cfg, calendars, start, end) if calendars is not None else []
+    if (
+        person is not None
+        and not any(person in spec.members for spec in cfg.rotation_specs.values())
+        and not any(ov.person == person for ov in cfg.rotation.overrides)
+    ):
+        warnings.insert(0, f"{person} is in no rotation, so holds no shifts")
     return ScheduleReport(
         start=start,
         end=end,

@@ -146,3 +146,23 @@ def test_an_aborted_run_can_be_resumed(oncall: Run, demo: Path) -> None:
     assert [s.step_id for s in again.steps][:2] == ["ingestion", "validate-raw"]
     finished = oncall("runbook", "profit", "--resume", run.run_id, "--yes", "--now", T)
     assert finished.exit_code == 2 and "already finished (passed)" in finished.stderr
+
+
+def test_check_values_are_numbers_everywhere(oncall: Run, demo: Path) -> None:
+    result = oncall("check", "--all", "--now", T, "--json")
+    data = json.loads(result.stdout)
+    checks = [c for p in data["pipelines"] for c in p["checks"]]
+    kinds = {c["kind"] for c in checks}
+    assert {"freshness", "source_up"} <= kinds
+    for c in checks:
+        assert c["value"] is None or isinstance(c["value"], (int, float)), c
+    fresh = next(c for c in checks if c["kind"] == "freshness" and c["value"] is not None)
+    assert fresh["value"] > 0 and "old" in fresh["detail"]  # seconds, the words in detail
+    # Tables still show ages as durations.
+    from datetime import timedelta
+
+    from oncall.cli.runbook_show import render_value
+    from oncall.domain.timeutil import format_duration
+
+    shown = render_value(fresh["value"], "freshness")
+    assert shown == format_duration(timedelta(seconds=fresh["value"])) and "h" in shown

@@ -32,8 +32,8 @@ def test_malformed_yaml(oncall: Run, config_dir: Path) -> None:
     result = oncall("owners")
     assert result.exit_code == 2
     line, _, message = _located(result.stderr, "rotation.yaml")
-    assert line == 3
-    assert "invalid YAML" in message
+    assert line == 2  # where the unclosed `[` opens, not the end of the file (issue 13)
+    assert "invalid YAML" in message and "not closed" in message and "noticed at line 3" in message
     assert "Traceback" not in result.output + result.stderr
 
 

@@ -158,7 +158,7 @@ def render_no_data(reduced: Reduced, series: str, window: timedelta) -> str:
 def result(
     check: Identified,
     status: CheckStatus,
-    value: float | str | None,
+    value: float | None,
     bound: str | None,
     detail: str,
 ) -> CheckResult:

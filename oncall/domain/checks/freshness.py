@@ -60,8 +60,8 @@ def evaluate(
     seen = f"newest point is {format_duration(age)} old (at {render_at(newest, tz)})"
     if age > check.fail_after:
         detail = f"{seen}, past fail_after {format_duration(check.fail_after)}"
-        return result(check, "fail", format_duration(age), bound, detail)
+        return result(check, "fail", age.total_seconds(), bound, detail)
     if check.warn_after is not None and age > check.warn_after:
         detail = f"{seen}, past warn_after {format_duration(check.warn_after)}"
-        return result(check, "warn", format_duration(age), bound, detail)
-    return result(check, "pass", format_duration(age), bound, seen)
+        return result(check, "warn", age.total_seconds(), bound, detail)
+    return result(check, "pass", age.total_seconds(), bound, seen)

@@ -67,7 +67,8 @@ class CheckResult:
     id: str
     kind: str
     status: CheckStatus
-    value: float | str | None
+    value: float | None
+    """A number, always: seconds for ages and durations; the words are in ``detail``."""
     bound: str | None
     detail: str
 

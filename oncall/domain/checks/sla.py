@@ -50,10 +50,14 @@ def evaluate(
             detail = (
                 f"finished at {at}, {format_duration(deadline - first)} before the {wall} deadline"
             )
-            return result(check, "pass", at, bound, detail)
+            return result(check, "pass", (first - deadline).total_seconds(), bound, detail)
         late = format_duration(first - deadline)
         return result(
-            check, "fail", at, bound, f"late by {late}: finished at {at}, deadline {wall}"
+            check,
+            "fail",
+            (first - deadline).total_seconds(),
+            bound,
+            f"late by {late}: finished at {at}, deadline {wall}",
         )
     if now <= deadline:
         detail = (

@@ -67,18 +67,19 @@ def evaluate(
 
     offline = older_than(check.fail_after)
     up = len(check.sources) - len(offline)
-    value = f"{up}/{len(check.sources)} up"
+    value = float(up)
+    head = f"{up}/{len(check.sources)} up"
     bound = f"each {check.group_by} seen within {format_duration(check.fail_after)}"
     if offline:
-        detail = "offline: " + ", ".join(seen(s) for s in offline)
+        detail = f"{head}; offline: " + ", ".join(seen(s) for s in offline)
         return result(check, "fail", value, bound, detail)
     late = older_than(check.warn_after) if check.warn_after is not None else []
     if late:
-        detail = "late: " + ", ".join(seen(s) for s in late)
+        detail = f"{head}; late: " + ", ".join(seen(s) for s in late)
         return result(check, "warn", value, bound, detail)
     oldest = max(check.sources, key=lambda s: now - newest[s])
     detail = (
-        f"every {check.group_by} of {len(check.sources)} reported within "
+        f"{head}: every {check.group_by} of {len(check.sources)} reported within "
         f"{format_duration(check.fail_after)}; the oldest is {seen(oldest)}"
     )
     return result(check, "pass", value, bound, detail)

@@ -321,7 +321,7 @@ class Stepper:
                 id=NOTIFY_ID,
                 kind="notify",
                 status="error",
-                value=status,
+                value=None,
                 bound=None,
                 detail=str(exc),
             )
@@ -329,7 +329,7 @@ class Stepper:
             id=NOTIFY_ID,
             kind="notify",
             status="pass",
-            value=status,
+            value=None,
             bound=None,
             detail=outcome.detail,
         )

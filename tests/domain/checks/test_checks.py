@@ -103,7 +103,8 @@ def test_freshness_status_follows_age(age: timedelta, status: CheckStatus) -> No
     ]
     result = run(fresh(), samples)
     assert result.status == status
-    assert result.value == format_duration(age)
+    assert result.value == age.total_seconds()  # seconds; the words are in the detail
+    assert f"newest point is {format_duration(age)} old" in result.detail
 
 
 def test_freshness_reports_age_and_bound() -> None:
@@ -111,7 +112,8 @@ def test_freshness_reports_age_and_bound() -> None:
         fresh(), [pt("pipeline/ingest_completed", NOW - (28 * H + 5 * timedelta(minutes=1)))]
     )
     assert result.status == "fail"
-    assert result.value == "1d 4h"
+    assert result.value == (28 * H + 5 * timedelta(minutes=1)).total_seconds()
+    assert "newest point is 1d 4h old" in result.detail
     assert "past fail_after 1d 3h" in result.detail
     assert result.bound == "warn after 1d 1h, fail after 1d 3h"
 
@@ -133,7 +135,7 @@ def test_freshness_ignores_other_series_and_the_future() -> None:
 
 
 def test_freshness_point_exactly_at_now_counts() -> None:
-    assert run(fresh(), [pt("pipeline/ingest_completed", NOW)]).value == "0s"
+    assert run(fresh(), [pt("pipeline/ingest_completed", NOW)]).value == 0.0
 
 
 def test_evaluator_refilters_a_lenient_answer() -> None:
@@ -563,13 +565,15 @@ def heartbeats(ages: dict[str, timedelta]) -> list[Sample]:
 
 def test_source_up_all_recent_passes() -> None:
     result = run(sources_up(), heartbeats(dict.fromkeys(SOURCES, 20 * timedelta(minutes=1))))
-    assert result.status == "pass" and result.value == "3/3 up"
+    assert result.status == "pass" and result.value == 3.0
+    assert result.detail.startswith("3/3 up")
 
 
 def test_source_up_names_offline_sources() -> None:
     ages = {"app_store": 10 * timedelta(minutes=1), "play_store": 6 * H + 10 * timedelta(minutes=1)}
     result = run(sources_up(), heartbeats(ages))
-    assert result.status == "fail" and result.value == "1/3 up"
+    assert result.status == "fail" and result.value == 1.0
+    assert result.detail.startswith("1/3 up")
     assert "play_store (last seen 6h 10m ago)" in result.detail
     assert "partner_api (no data" in result.detail
     assert "app_store" not in result.detail
@@ -685,7 +689,9 @@ def at_local(day: date, hour: int, minute: int = 0, tz: ZoneInfo = KOLKATA) -> d
 
 def test_sla_finished_before_deadline_passes() -> None:
     result = run(sla(), [done(TODAY, time(3, 10))])
-    assert result.status == "pass" and result.value == "03:10"
+    assert result.status == "pass"
+    assert result.value == -(2 * H + timedelta(minutes=50)).total_seconds()  # 2h 50m early
+    assert "finished at 03:10" in result.detail
     assert "2h 50m before" in result.detail
 
 
@@ -762,7 +768,7 @@ def test_now_in_a_dst_zone_counts_real_hours() -> None:
     assert run(complete(), hourly_points[:-1], now=now, tz=NEW_YORK).status == "fail"
     stale = [pt("pipeline/ingest_completed", (real - 26 * H).astimezone(NEW_YORK))]
     result = run(fresh(), stale, now=now, tz=NEW_YORK)
-    assert result.status == "warn" and result.value == "1d 2h"
+    assert result.status == "warn" and result.value == (26 * H).total_seconds()
 
 
 def test_worst_status_orders_pass_warn_error_fail() -> None:
