@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import typer
@@ -187,6 +187,7 @@ def _fail_on_rejected(results: Sequence[PagerDutyPublishOut]) -> None:
 
 
 def _span(start: datetime, end: datetime) -> str:
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     return f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC"
 
 

@@ -202,3 +202,19 @@ def test_publish_alone_runs_every_target(oncall: Run, setup: Setup, tmp_path: Pa
     (setup.dir / "config" / "publish.yaml").unlink()
     missing = oncall("publish", "--now", NOW, env=ENV)
     assert missing.exit_code == 2 and "docs/publish.md" in missing.stderr
+
+
+def test_pagerduty_times_shown_as_utc_are_utc(oncall: Run, setup: Setup) -> None:
+    """PagerDuty answers overrides in the schedule's time zone (here as we sent them, +05:30):
+    the report's deleted items and the table's times, labelled UTC, are converted to UTC."""
+    assert _pd(oncall).exit_code == 0
+    _add_leave(setup)
+    result = _pd(oncall, "--json", "--dry-run")
+    [out] = json.loads(result.stdout)
+    assert out["deleted"] and all(
+        o["start"].endswith("Z") and o["end"].endswith("Z") for o in out["deleted"]
+    )
+    table = _pd(oncall, "--dry-run").stdout
+    # the window 2026-01-05 09:00 IST is 03:30 UTC; the deleted de3 shift begins 03:30 UTC too
+    assert "2026-01-05 03:30 → 2026-02-02 03:30 UTC" in table
+    assert "09:00" not in table.split("notice to")[0]

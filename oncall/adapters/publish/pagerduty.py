@@ -54,8 +54,9 @@ class CreatedItem:
 
 
 def _when(value: Any) -> datetime:
+    """An instant of an answer in UTC (PagerDuty answers in the schedule's time zone)."""
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 class PagerDutyRest:
