@@ -17,8 +17,9 @@ import pytest
 from werkzeug import Response
 
 from tests.cli import test_page as harness
-from tests.cli.test_page import Setup, T, free_port, run_json
+from tests.cli.test_page import Setup, T, run_json
 from tests.conftest import Run
+from tests.support.mailbox import free_port
 from tests.support.postgres import PostgresServer
 from tests.support.store import open_cli_store
 

@@ -16,8 +16,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.cli import test_page as harness
-from tests.cli.test_page import Setup, T, free_port, run_json
+from tests.cli.test_page import Setup, T, run_json
 from tests.conftest import Run
+from tests.support.mailbox import free_port
 
 providers = harness.providers
 mailbox = harness.mailbox

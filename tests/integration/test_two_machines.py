@@ -223,15 +223,15 @@ def test_two_machines_share_one_store_exactly_once(
     a.run("store", "migrate")
 
     # 1. Paging and flushing at once, on both machines, at T.
-    def pages(machine: Machine, numbers: range) -> tuple[str, ...]:
+    def pages(numbers: range) -> tuple[tuple[str, ...], ...]:
         return tuple(
             ("page", "aggregate-profit", "--summary", f"stale {n}", "--now", at(0)) for n in numbers
         )
 
     flush_now = ("page", "flush", "--now", at(0))
     wait_all(
-        a.script(*pages(a, range(0, PAGES, 2))),
-        b.script(*pages(b, range(1, PAGES, 2))),
+        a.script(*pages(range(0, PAGES, 2))),
+        b.script(*pages(range(1, PAGES, 2))),
         a.script(flush_now, flush_now, flush_now),
         b.script(flush_now, flush_now, flush_now),
     )
