@@ -149,20 +149,27 @@ def handoff_text(
     *,
     pages: PageStore | None = None,
 ) -> str:
-    """Who hands over to whom, until when (both timezones), days off and backups, open pages."""
+    """Who hands over to whom, until when (both timezones), days off and backups, open pages.
+
+    "Until" is the end of the holder's run: the shifts that follow while they hold them (a
+    holiday swap can give someone two in a row), and the days off of all of them.
+    """
     rtz, ptz = cfg.rotation_tz(rid), cfg.person_tz(shift.person)
-    until = f"{shift.end.astimezone(rtz):%Y-%m-%d %H:%M} {shift.end.astimezone(rtz).tzname()}"
+    run = _run_of(cfg, availability, rid, shift)
+    end = run[-1].end
+    until = f"{end.astimezone(rtz):%Y-%m-%d %H:%M} {end.astimezone(rtz).tzname()}"
     if ptz != rtz:
-        local = shift.end.astimezone(ptz)
+        local = end.astimezone(ptz)
         until += f" ({local:%Y-%m-%d %H:%M} {local.tzname()}, {shift.person}'s time)"
     lines = [
         f"Handoff on {rid}: {cfg.person_name(previous)} ({previous}) hands over to "
         f"{cfg.person_name(shift.person)} ({shift.person}), on call until {until}.",
     ]
-    lines.append("Shift: " + format_span(shift.start, shift.end, rtz))
+    lines.append("Shift: " + format_span(shift.start, end, rtz))
     pipelines = [p for p in cfg.owners.pipelines if cfg.pipeline_rotation(p) == rid]
-    for day in sorted({d.date for d in shift.conflicts}):
-        labels = ", ".join(d.label() for d in shift.conflicts if d.date == day)
+    conflicts = [d for s in run for d in s.conflicts]
+    for day in sorted({d.date for d in conflicts}):
+        labels = ", ".join(dict.fromkeys(d.label() for d in conflicts if d.date == day))
         from oncall.domain.timeutil import resolve_wall_time
 
         at = resolve_wall_time(day, cfg.rotation_specs[rid].handoff, ptz)
@@ -188,3 +195,18 @@ def handoff_text(
         else:
             lines.append("Open pages: none")
     return "\n".join(lines)
+
+
+MAX_RUN = 52
+"""At most this many shifts in a row are followed to find where a holder's run ends."""
+
+
+def _run_of(cfg: Config, availability: Availability, rid: str, shift: Shift) -> list[Shift]:
+    """``shift`` and the shifts right after it that the same person holds (bounded)."""
+    run = [shift]
+    for _ in range(MAX_RUN):
+        following = oncall_shift(cfg, availability, rid, run[-1].end)
+        if following is None or following.person != shift.person or following.end <= run[-1].end:
+            break
+        run.append(following)
+    return run

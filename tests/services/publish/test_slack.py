@@ -124,3 +124,13 @@ def test_two_machines_at_once_post_the_handoff_once(setup: Setup) -> None:
     assert [m for m in setup.slack.methods() if m == "chat.postMessage"] == ["chat.postMessage"]
     record = setup.store.get_published("slack", "primary")
     assert record is not None and record.payload["holder"] == "de3"
+
+
+def test_handoff_until_is_the_end_of_the_holders_run_of_shifts(setup: Setup) -> None:
+    """de2 holds two weeks in a row (a holiday swap): on call until the second one ends."""
+    publish(setup, now=NOW + timedelta(days=21))  # de4's week
+    [group] = publish(setup, now=NOW + timedelta(days=28))  # de2: 02-02 to 02-16
+    assert group.holder == "de2" and group.handoff is not None
+    first = group.handoff.text.splitlines()[:2]
+    assert first[0].endswith("on call until 2026-02-16 09:00 IST.")
+    assert first[1] == "Shift: 2026-02-02 09:00 → 2026-02-16 09:00 IST"
