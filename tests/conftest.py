@@ -42,6 +42,8 @@ def _isolated_env(
     monkeypatch.setenv("NO_COLOR", "1")
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("ONCALL_STATE_DB", str(state / "oncall.db"))
+    # The user state dir (team stores, the spool) too: never the developer's own.
+    monkeypatch.setenv("XDG_STATE_HOME", str(state / "xdg"))
     monkeypatch.setenv("ONCALL_CACHE_DIR", str(_shared_cache(tmp_path_factory)))
 
 
