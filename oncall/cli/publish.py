@@ -40,9 +40,22 @@ DRY_RUN_HELP = "Show what would change (and the notices) and write nothing."
 
 
 @contextmanager
-def _store(cfg: Config, dry_run: bool) -> Iterator[Store]:
+def _store(cfg: Config, dry_run: bool) -> Iterator[Store | None]:
+    """The team's store; a dry run only reads it: no file is created (None when there is none)
+    and the spool is not written back."""
     from oncall.services.store import open_team_store
 
+    if dry_run:
+        from oncall.adapters.store import open_store
+        from oncall.services.store import resolve_store_location, resolve_team_id
+
+        location = resolve_store_location(cfg)
+        if location.path is not None and not location.path.is_file():
+            yield None
+            return
+        with open_store(location, team=resolve_team_id(cfg)) as db:
+            yield db
+        return
     with open_team_store(cfg, say=terminal.warn) as store:
         yield store
 

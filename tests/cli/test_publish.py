@@ -218,3 +218,14 @@ def test_pagerduty_times_shown_as_utc_are_utc(oncall: Run, setup: Setup) -> None
     # the window 2026-01-05 09:00 IST is 03:30 UTC; the deleted de3 shift begins 03:30 UTC too
     assert "2026-01-05 03:30 → 2026-02-02 03:30 UTC" in table
     assert "09:00" not in table.split("notice to")[0]
+
+
+def test_dry_run_creates_no_store(oncall: Run, setup: Setup, tmp_path: Path) -> None:
+    db = tmp_path / "fresh" / "state.db"
+    db.parent.mkdir()
+    env = {**ENV, "ONCALL_STATE_URL": f"sqlite:///{db}"}
+    for args in (["pagerduty"], ["slack"], []):
+        result = oncall("publish", *args, "--now", NOW, "--dry-run", env=env)
+        assert result.exit_code == 0, result.stderr
+        assert "dry run" in result.stdout
+    assert not db.exists() and not setup.pd.writes and not setup.slack.messages
