@@ -26,5 +26,10 @@ if "$ONCALL" state --help >/dev/null 2>&1; then
   step runbook profit --yes --dry-run
   rc=$?
   [ "$rc" -le 1 ] || exit "$rc"
+  # What the demo did: its run, marked as a dry run, in the demo's own store.
+  step runbook history profit || exit 1
 fi
-printf '\nDemo done. Try: %s who --help\n' "$ONCALL"
+printf '\nDemo done. Its runs are in %s, so to see them again:\n' "$ONCALL_STATE_DB"
+printf '  ONCALL_STATE_DB=%s %s runbook history profit\n' "$ONCALL_STATE_DB" "$ONCALL"
+printf 'The demo state behaves the same for a day; then run `oncall state demo` again.\n'
+printf 'Try: %s who --help\n' "$ONCALL"

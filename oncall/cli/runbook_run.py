@@ -324,7 +324,7 @@ def render_summary(report: RunOut) -> None:
             why = f": {step.note}" if step.note else ""
             bad = [c.id for c in step.checks if c.status in ("fail", "error")]
             checks = f" (checks {', '.join(bad)})" if bad else ""
-            terminal.line(f"  {step.status:<8} {step.id}{checks}{why}")
+            terminal.field(f"  {step.status:<8} ", f"{step.id}{checks}{why}")
     if report.status == "aborted":
         terminal.line(
             f"resume: oncall runbook {report.runbook} --resume {report.run_id} "

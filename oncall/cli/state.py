@@ -50,7 +50,12 @@ def demo(
 
       oncall state demo --now 2026-11-20T09:00 --output /tmp/state
     """
-    from oncall.adapters.state.demo import DEMO_DAYS, PLANTED_FAILURE, write_demo_state
+    from oncall.adapters.state.demo import (
+        DEMO_DAYS,
+        DEMO_VALID_FOR,
+        PLANTED_FAILURE,
+        write_demo_state,
+    )
     from oncall.adapters.state.demo_warehouse import write_demo_warehouse
     from oncall.config.state import DEFAULT_WAREHOUSE, DEFAULT_WAREHOUSE_FILE
     from oncall.services.runbook.sources import load_state_sources
@@ -77,6 +82,7 @@ def demo(
         "directory": str(target),
         "warehouse": {"path": str(warehouse), "tables": tables},
         "now": when.isoformat(),
+        "valid_until": (when + DEMO_VALID_FOR).astimezone(cfg.team_tz).isoformat(),
         "days": DEMO_DAYS,
         "files": files,
         "planted_failure": PLANTED_FAILURE,
@@ -92,7 +98,11 @@ def demo(
         terminal.line(f"  {f['path']}  {f['points']:,} points")
     terminal.line(f"  {warehouse}  {sum(tables.values()):,} rows (SQLite warehouse)")
     terminal.line(f"Every runbook check passes or warns on it except {PLANTED_FAILURE},")
-    terminal.line("planted to show a failure. Try: oncall check --all")
+    until = (when + DEMO_VALID_FOR).astimezone(cfg.team_tz)
+    terminal.line(
+        f"planted to show a failure, until {until:%Y-%m-%d %H:%M %Z} (then run this again)."
+    )
+    terminal.line("Try: oncall check --all")
 
 
 def _count_lines(path: Path) -> int:

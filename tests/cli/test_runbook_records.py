@@ -166,3 +166,24 @@ def test_check_values_are_numbers_everywhere(oncall: Run, demo: Path) -> None:
 
     shown = render_value(fresh["value"], "freshness")
     assert shown == format_duration(timedelta(seconds=fresh["value"])) and "h" in shown
+
+
+@pytest.mark.parametrize("later", ["2026-11-20T09:10", "2026-11-20T21:00", "2026-11-21T08:50"])
+def test_the_demo_behaves_the_same_for_a_day(oncall: Run, project: Path, later: str) -> None:
+    (project / "config" / "paging.yaml").unlink(missing_ok=True)
+    made = oncall("state", "demo", "--now", T, "--json")
+    assert made.exit_code == 0, made.stderr
+    assert json.loads(made.stdout)["valid_until"] == "2026-11-21T09:00:00+05:30"
+
+    def statuses(when: str) -> dict[str, str]:
+        data = json.loads(oncall("check", "--all", "--now", when, "--json").stdout)
+        return {c["id"]: c["status"] for p in data["pipelines"] for c in p["checks"]}
+
+    at_t, then = statuses(T), statuses(later)
+    assert [c for c, s in then.items() if s == "fail"] == ["growth-sources-up"]
+    assert then == at_t
+
+
+def test_the_demo_says_until_when(oncall: Run, project: Path) -> None:
+    result = oncall("state", "demo", "--now", T)
+    assert "until 2026-11-21 09:00 IST" in result.stdout

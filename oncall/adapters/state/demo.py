@@ -8,6 +8,10 @@ shows what a failure looks like:
     the growth source ``partner_api`` has been offline for the last six hours
     (check ``growth-sources-up`` fails; everything else copes with the gap).
 
+The points run on for ``DEMO_VALID_FOR`` (a day) past ``now``: a check only sees the points
+up to its own present, so the demo behaves the same for a day after it was generated (the
+planted outage goes on), instead of going stale within minutes.
+
 ``write_demo_state`` writes one JSON Lines file per pipeline (``profit.jsonl``, ...), the
 format ``oncall.adapters.state.local`` reads.
 """
@@ -28,6 +32,7 @@ from oncall.domain.timeutil import resolve_wall_time
 __all__ = [
     "DEMO_DAYS",
     "DEMO_FILES",
+    "DEMO_VALID_FOR",
     "PLANTED_FAILURE",
     "generate_demo_points",
     "write_demo_state",
@@ -35,6 +40,8 @@ __all__ = [
 
 DEMO_DAYS = 42
 """How far back the demo state reaches from ``now``."""
+DEMO_VALID_FOR = timedelta(days=1)
+"""How long after ``now`` the demo's points go on (and the demo behaves the same)."""
 
 DEMO_FILES = {
     "aggregate-profit": "profit.jsonl",
@@ -72,16 +79,17 @@ def _weekly_cycle(day: date) -> float:
 
 
 class _Demo:
-    """Collects points for one ``now``: only those in ``(now - DEMO_DAYS, now]`` are kept."""
+    """Collects points for one ``now``: those in ``(now - DEMO_DAYS, until]`` are kept."""
 
-    def __init__(self, now: datetime, tz: ZoneInfo) -> None:
+    def __init__(self, now: datetime, tz: ZoneInfo, until: datetime) -> None:
         self.now = now.astimezone(_UTC)  # UTC: arithmetic on ZoneInfo datetimes is wall-clock
+        self.until = until.astimezone(_UTC)
         self.tz = tz
         self.start = now - timedelta(days=DEMO_DAYS)
         self.points: list[dict[str, Any]] = []
 
     def emit(self, metric: str, labels: dict[str, str], at: datetime, value: float | int) -> None:
-        if self.start < at <= self.now:
+        if self.start < at <= self.until:
             self.points.append(
                 {
                     "metric": metric,
@@ -94,14 +102,14 @@ class _Demo:
     def hours(self, minute: int) -> Iterator[datetime]:
         """Every UTC hour plus ``minute`` in the span, oldest first."""
         at = self.start.replace(minute=minute, second=0, microsecond=0)
-        while at <= self.now:
+        while at <= self.until:
             yield at
             at += timedelta(hours=1)
 
     def days(self) -> Iterator[date]:
         """Every local date the span touches, oldest first."""
         first = self.start.astimezone(self.tz).date()
-        last = self.now.astimezone(self.tz).date()
+        last = self.until.astimezone(self.tz).date()
         for n in range((last - first).days + 1):
             yield first + timedelta(days=n)
 
@@ -232,15 +240,17 @@ def _engagement(demo: _Demo) -> None:
         demo.emit("pipeline/run_completed", base, demo.at(day, 4, 35, "engagement-done"), 1)
 
 
-def generate_demo_points(now: datetime, team_tz: ZoneInfo) -> list[dict[str, Any]]:
-    """Points for the three investor pipelines in ``(now - DEMO_DAYS, now]``.
+def generate_demo_points(
+    now: datetime, team_tz: ZoneInfo, *, ahead: timedelta = DEMO_VALID_FOR
+) -> list[dict[str, Any]]:
+    """Points for the three investor pipelines in ``(now - DEMO_DAYS, now + ahead]``.
 
     Each point is ``{"metric", "labels", "time", "value"}`` with ``time`` in ISO 8601 in the
     team's time zone. Ordered by pipeline, then time.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    demo = _Demo(now, team_tz)
+    demo = _Demo(now, team_tz, now + ahead)
     for build in (_profit, _growth, _engagement):
         build(demo)
     order = list(DEMO_FILES)

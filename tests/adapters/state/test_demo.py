@@ -15,6 +15,7 @@ import yaml
 from oncall.adapters.state.demo import (
     DEMO_DAYS,
     DEMO_FILES,
+    DEMO_VALID_FOR,
     PLANTED_FAILURE,
     generate_demo_points,
     write_demo_state,
@@ -110,7 +111,9 @@ def test_points_are_within_the_span_and_well_formed() -> None:
     now, tz = MOMENTS[1]
     points = generate_demo_points(now, tz)
     times = [datetime.fromisoformat(p["time"]) for p in points]
-    assert all(now - timedelta(days=DEMO_DAYS) < t <= now for t in times)
+    # The points go on for DEMO_VALID_FOR past now, so the demo does not go stale.
+    assert all(now - timedelta(days=DEMO_DAYS) < t <= now + DEMO_VALID_FOR for t in times)
+    assert any(t > now + DEMO_VALID_FOR - timedelta(hours=2) for t in times)
     assert all(t.utcoffset() is not None for t in times)
     assert {p["labels"]["pipeline"] for p in points} == set(DEMO_FILES)
     assert all(set(p) == {"metric", "labels", "time", "value"} for p in points)
