@@ -188,3 +188,24 @@ def test_airflow_callbacks_page_into_the_teams_store(
     assert not (no_store_named / "oncall.db").exists()  # not the old shared file
     with open_cli_store() as store:
         assert [p.page_id for p in store.list_pages()] == [result.page_id]
+
+
+def test_airflow_callbacks_still_page_when_the_store_is_down(
+    oncall: Run, setup: Setup, no_store_named: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from oncall.integrations.airflow import make_callbacks
+    from tests.support.airflow_context import failure_context, make_dag, make_ti
+
+    monkeypatch.setenv("ONCALL_STATE_URL", f"postgresql://oncall@127.0.0.1:{free_port()}/oncall")
+    now = datetime(2026, 11, 18, 11, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+    callbacks = make_callbacks(config_dir=setup.config_dir, clock=lambda: now)
+    dag = make_dag()
+    result = callbacks.page_failure(failure_context(dag, make_ti(dag), exception=RuntimeError("x")))
+    assert result is not None and result.outcome == "delivered"
+    assert len(setup.providers.pd_events("trigger")) == 1
+    [spool] = no_store_named.glob("spool-*.jsonl")
+    [line] = spool.read_text().splitlines()
+    assert json.loads(line)["page"]["page_id"] == result.page_id
