@@ -7,9 +7,10 @@ what is wrong with its part; this module only collects, in a stable order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from oncall.config import Config, load_config
@@ -20,6 +21,9 @@ from oncall.services.schedule import (
     consecutive_problems,
     upcoming_gap_problems,
 )
+
+if TYPE_CHECKING:
+    from oncall.config.findings_cache import CachedFindings
 
 __all__ = ["collect_problems", "compute_validation", "runbook_problems"]
 
@@ -39,19 +43,46 @@ def collect_problems(
     except ConfigError as exc:
         return exc.problems
     problems: list[Problem] = list(cfg.warnings)
-    problems.extend(runbook_problems(cfg))
-    problems.extend(_paging_problems(cfg))
-    problems.extend(_publish_problems(cfg))
-    try:
-        _ = cfg.lock_file  # the schedule below depends on it
-    except ConfigError as exc:
-        return [*problems, *exc.problems]
+    found = _file_findings(cfg)
+    problems.extend(found.problems)
+    if found.lock_failed:
+        return problems  # the schedule below depends on the lock file
     now = resolve_now(now_text, cfg.team_tz)
     problems.extend(calendar_range_problems(cfg, now))
     problems.extend(upcoming_gap_problems(cfg, now))
     problems.extend(consecutive_problems(cfg, now))
     problems.extend(_lock_problems(cfg, now))
     return problems
+
+
+def _file_findings(cfg: Config) -> CachedFindings:
+    """Runbooks, state, paging, publish and lock-file findings: read from the cache when
+    no file and no environment variable they depend on changed (config/findings_cache.py)."""
+    from oncall.config.findings_cache import (
+        CachedFindings,
+        EnvironRecorder,
+        findings_key,
+        read_findings,
+        write_findings,
+    )
+
+    key = findings_key(cfg.dir)
+    hit = read_findings(key) if key is not None else None
+    if hit is not None:
+        return hit
+    environ = EnvironRecorder()
+    problems = [*runbook_problems(cfg), *_paging_problems(cfg, environ)]
+    problems.extend(_publish_problems(cfg, environ))
+    lock_failed = False
+    try:
+        _ = cfg.lock_file
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        lock_failed = True
+    found = CachedFindings(problems, lock_failed)
+    if key is not None:
+        write_findings(key, found, environ)
+    return found
 
 
 def compute_validation(
@@ -95,18 +126,18 @@ def runbook_problems(cfg: Config) -> list[Problem]:
     return problems
 
 
-def _paging_problems(cfg: Config) -> list[Problem]:
+def _paging_problems(cfg: Config, environ: Mapping[str, str] | None = None) -> list[Problem]:
     """``config/paging.yaml``: located errors, and warnings for secrets not set here."""
     from oncall.services.paging.problems import paging_problems
 
-    return paging_problems(cfg)
+    return paging_problems(cfg, environ)
 
 
-def _publish_problems(cfg: Config) -> list[Problem]:
+def _publish_problems(cfg: Config, environ: Mapping[str, str] | None = None) -> list[Problem]:
     """``config/publish.yaml``: located errors, and whether every published member maps."""
     from oncall.services.publish.problems import publish_problems
 
-    return publish_problems(cfg)
+    return publish_problems(cfg, environ)
 
 
 def _lock_problems(cfg: Config, now: datetime) -> list[Problem]:
