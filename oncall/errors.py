@@ -192,6 +192,28 @@ class PageNotDeliveredError(DeliveryError):
         self.summary = summary or {}
 
 
+class TransientDeliveryError(Exception):
+    """One failed delivery attempt worth retrying (429, 5xx, a network error).
+
+    Internal to the pagers and publishers, which retry it and report a result: never shown
+    as such, so it has no exit code."""
+
+    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(Exception):
+    """One failed delivery attempt that retrying cannot fix (400-class, redirects, bad config).
+
+    Internal like ``TransientDeliveryError``: the attempt's result reports it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 # -- runbooks and state sources -------------------------------------------------------------
 
 

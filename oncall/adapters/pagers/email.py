@@ -18,8 +18,6 @@ import tenacity
 from oncall.adapters.pagers.http import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
-    PermanentDeliveryError,
-    TransientDeliveryError,
     backoff,
     budget_stop,
     cannot_resolve,
@@ -40,7 +38,7 @@ from oncall.domain.paging.content import (
 from oncall.domain.paging.routing import DeliveryResult, Target
 from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.url import is_loopback_host
-from oncall.errors import MissingSecretError
+from oncall.errors import MissingSecretError, PermanentDeliveryError, TransientDeliveryError
 
 __all__ = ["EmailPager", "email_message"]
 

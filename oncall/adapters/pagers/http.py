@@ -31,14 +31,13 @@ from oncall.config.models.paging import PagerDutyChannel, SlackChannel, WebhookC
 from oncall.domain.paging.routing import DeliveryResult
 from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.url import check_channel_url, is_loopback_host
+from oncall.errors import PermanentDeliveryError, TransientDeliveryError
 
 __all__ = [
     "DEFAULT_BACKOFF_BASE",
     "DEFAULT_BACKOFF_MAX",
     "HttpDelivery",
     "HttpPager",
-    "PermanentDeliveryError",
-    "TransientDeliveryError",
     "backoff",
     "budget_stop",
     "cannot_resolve",
@@ -58,23 +57,6 @@ DEFAULT_BACKOFF_BASE = 0.5
 DEFAULT_BACKOFF_MAX = 8.0
 DETAIL_MAX = 300
 RESPONSE_MAX_BYTES = 64 * 1024
-
-
-class TransientDeliveryError(Exception):
-    """A failed attempt worth retrying (429, 5xx, a network error)."""
-
-    def __init__(self, detail: str, retry_after: float | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.retry_after = retry_after
-
-
-class PermanentDeliveryError(Exception):
-    """A failed attempt that retrying cannot fix (400-class, redirects, bad config)."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 def _secret_forms(secret: Secret) -> set[str]:

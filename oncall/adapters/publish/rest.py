@@ -22,8 +22,6 @@ import tenacity
 from oncall.adapters.pagers.http import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
-    PermanentDeliveryError,
-    TransientDeliveryError,
     backoff,
     budget_stop,
     cannot_resolve,
@@ -36,7 +34,7 @@ from oncall.adapters.pagers.http import (
 )
 from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.url import is_loopback_host
-from oncall.errors import PublishUnavailableError
+from oncall.errors import PermanentDeliveryError, PublishUnavailableError, TransientDeliveryError
 
 __all__ = ["JsonApi", "Reply"]
 

@@ -17,7 +17,6 @@ import tenacity
 from oncall.adapters.pagers.http import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
-    TransientDeliveryError,
     backoff,
     budget_stop,
     gave_up,
@@ -26,7 +25,7 @@ from oncall.adapters.pagers.http import (
     wait_retry_after,
 )
 from oncall.domain.paging.secret import Secret
-from oncall.errors import PublishUnavailableError
+from oncall.errors import PublishUnavailableError, TransientDeliveryError
 
 __all__ = ["SlackWeb"]
 
