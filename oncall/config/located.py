@@ -142,10 +142,10 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], marks: Marks
             message = f"{_dotted(loc)}: required key is missing: add '{loc[-1]}'"
             problems.append(marks.problem(loc[:-1], message))
             continue
-        if kind in _TYPE_NAMES and "value_error" not in kind:
-            got = err.get("input")
-            shown = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
-            message = f"{_dotted(loc)}: expected {_TYPE_NAMES[kind]}{shown}"
+        if kind == "int_parsing_size":  # more digits than Python reads as an int
+            message = f"{_dotted(loc)}: {_too_many_digits(model, raw, err.get('input'))}"
+        elif kind in _TYPE_NAMES and "value_error" not in kind:
+            message = f"{_dotted(loc)}: expected {_TYPE_NAMES[kind]}{_shown(err.get('input'))}"
         else:
             message = f"{_dotted(loc)}: {_friendly(err)}"
         problems.append(marks.problem(loc, message))
@@ -162,8 +162,7 @@ def _friendly(err: Any) -> str:
     """pydantic's message in our words: what is wrong and what would be right."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
-    got = err.get("input")
-    shown = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
+    shown = _shown(err.get("input"))
     if kind == "greater_than_equal":
         return f"must be at least {ctx.get('ge')}{shown}"
     if kind == "less_than_equal":
@@ -180,6 +179,47 @@ def _friendly(err: Any) -> str:
         return f"expected {expected}{shown}"
     text = str(err["msg"]).removeprefix("Value error, ")
     return text.replace("Input should be", "must be")
+
+
+_SHOWN_CHARS = 60
+"""Longer values are shown shortened in a message (a message stays one readable line)."""
+
+
+def _shown(got: Any) -> str:
+    """`` (got VALUE)`` for a message: nothing for a mapping or list, long values shortened."""
+    if isinstance(got, (dict, list)):
+        return ""
+    if isinstance(got, int) and not isinstance(got, bool) and got.bit_length() > 64:
+        return f" (got a number of {len(str(abs(got)))} digits)"
+    text = repr(got)
+    if len(text) > _SHOWN_CHARS:
+        return f" (got {text[: _SHOWN_CHARS - 3]}... of {len(str(got)):,} characters)"
+    return f" (got {text})"
+
+
+def _too_many_digits(model: type[BaseModel], loc: Sequence[str | int], got: Any) -> str:
+    """A whole number too long to read: its field's range, like ``1 to 366``, when it has one."""
+    digits = f"got a number of {len(str(got).strip()):,} digits"
+    parent = _model_at(model, loc[:-1])
+    field = parent.model_fields.get(str(loc[-1])) if parent is not None else None
+    low = high = None
+    for meta in _metadata(field):
+        low = getattr(meta, "ge", None) if low is None else low
+        high = getattr(meta, "le", None) if high is None else high
+    if low is not None and high is not None:
+        return f"must be a whole number from {low} to {high} ({digits})"
+    return f"must be a whole number of at most 20 digits ({digits})"
+
+
+def _metadata(field: Any) -> list[Any]:
+    """The constraints of a model field, also those inside an optional annotation."""
+    if field is None:
+        return []
+    found = list(field.metadata)
+    for arg in typing.get_args(field.annotation):
+        if typing.get_origin(arg) is typing.Annotated:
+            found += typing.get_args(arg)[1:]
+    return found
 
 
 def _clean_loc(loc: tuple[str | int, ...], marks: Marks) -> tuple[str | int, ...]:

@@ -105,14 +105,18 @@ def schema_comment(name: str, directory: str = "../schemas") -> str:
 def _generator() -> type[Any]:
     from pydantic.json_schema import GenerateJsonSchema
 
-    from oncall.domain.timeutil import format_duration
+    from oncall.domain.timeutil import MAX_DURATION, format_duration
 
     class Generator(GenerateJsonSchema):
         def timedelta_schema(self, schema: core_schema.TimedeltaSchema) -> JsonSchemaValue:
             return {
                 "anyOf": [
                     {"type": "string", "pattern": DURATION_PATTERN},
-                    {"type": "number", "exclusiveMinimum": 0},
+                    {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "maximum": MAX_DURATION.total_seconds(),
+                    },
                 ],
                 "description": "A duration: a number and a unit (s, m, h, d, w), like 20s, "
                 "15m or 1h30m; a bare number is seconds.",

@@ -24,7 +24,7 @@ from oncall.services.runbook.sources import load_state_sources
             "{kind: bigquery, project: p, endpoint: 'http://10.1.1.1:9', insecure: true}",
             "only allowed to a loopback endpoint",
         ),
-        ("{kind: sql, path: x.db, timeout: soon}", "'timeout'"),
+        ("{kind: sql, path: x.db, timeout: soon}", "sources.wh.timeout: bad duration 'soon'"),
     ],
 )
 def test_bad_entries_are_located(config_dir: Path, entry: str, message: str) -> None:

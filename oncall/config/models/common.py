@@ -5,17 +5,49 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StrictFloat, StrictInt, WithJsonSchema
 
 from oncall.domain.model import StrictModel
-from oncall.domain.timeutil import check_instant
+from oncall.domain.timeutil import (
+    MAX_DURATION,
+    check_instant,
+    duration_from_seconds,
+    parse_duration,
+)
 from oncall.domain.timezone import check_timezone
 
-__all__ = ["StrictModel", "Timezone", "check_date", "check_timezone"]
+__all__ = ["SourceTimeout", "StrictModel", "Timezone", "check_date", "check_timezone"]
 
 
 Timezone = Annotated[str, AfterValidator(check_timezone)]
 """An IANA timezone name, checked when the file is read."""
+
+
+def _check_timeout(value: str | float) -> str | float:
+    seconds = parse_duration(value) if isinstance(value, str) else duration_from_seconds(value)
+    if seconds.total_seconds() <= 0:
+        raise ValueError(f"timeout must be more than zero (got {value!r}), like 10s or 2m")
+    return value
+
+
+SourceTimeout = Annotated[
+    str | StrictInt | StrictFloat,
+    AfterValidator(_check_timeout),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "examples": ["10s", "2m"]},
+                {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": MAX_DURATION.total_seconds(),
+                },
+            ],
+            "description": "A duration like 10s or 2m, or seconds; at most 3650d.",
+        }
+    ),
+]
+"""A state source's ``timeout``: a duration or seconds, kept as written (the adapter reads it)."""
 
 
 def check_date(value: Any) -> Any:

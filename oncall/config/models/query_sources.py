@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import Field, StrictInt, WithJsonSchema, field_validator, model_validator
 
-from oncall.config.models.common import StrictModel, check_timezone
+from oncall.config.models.common import SourceTimeout, StrictModel, check_timezone
 
-__all__ = ["BigQuerySourceSpec", "SqlSourceSpec", "compute_bytes"]
+__all__ = ["MAX_BYTES", "BigQuerySourceSpec", "SqlSourceSpec", "compute_bytes"]
+
+MAX_BYTES = 10**15
+"""The largest ``maximum_bytes_billed`` (1PB): a cap above it caps nothing."""
 
 _ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
 _BYTES = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGTP]?i?B)?\s*$", re.IGNORECASE)
@@ -24,7 +27,7 @@ def compute_bytes(value: str | int) -> int:
     if isinstance(value, int):
         if value <= 0:
             raise ValueError("a byte count must be positive")
-        return value
+        return _at_most_max(value)
     match = _BYTES.match(value)
     if not match:
         raise ValueError(f"{value!r} is not a size: write it like 2GB, 500MB or 1GiB")
@@ -32,6 +35,12 @@ def compute_bytes(value: str | int) -> int:
     count = int(float(match[1]) * _UNITS[unit])
     if count <= 0:
         raise ValueError("a byte count must be positive")
+    return _at_most_max(count)
+
+
+def _at_most_max(count: int) -> int:
+    if count > MAX_BYTES:
+        raise ValueError("a byte count must be at most 1PB (1,000,000,000,000,000 bytes)")
     return count
 
 
@@ -51,7 +60,7 @@ class SqlSourceSpec(StrictModel):
     kind: Literal["sql"]
     url_env: str | None = Field(None, pattern=_ENV_NAME)
     path: str | None = None
-    timeout: str | StrictInt | StrictFloat | None = None
+    timeout: SourceTimeout | None = None
     timezone: str | None = None
 
     _zone = field_validator("timezone")(_check_zone)
@@ -77,8 +86,21 @@ class BigQuerySourceSpec(StrictModel):
     kind: Literal["bigquery"]
     project: str | None = None
     location: str | None = None
-    maximum_bytes_billed: str | StrictInt | None = None
-    timeout: str | StrictInt | StrictFloat | None = None
+    maximum_bytes_billed: (
+        Annotated[
+            str | StrictInt,
+            WithJsonSchema(
+                {
+                    "anyOf": [
+                        {"type": "string", "examples": ["2GB", "500MB", "1GiB"]},
+                        {"type": "integer", "minimum": 1, "maximum": MAX_BYTES},
+                    ]
+                }
+            ),
+        ]
+        | None
+    ) = None
+    timeout: SourceTimeout | None = None
     timezone: str | None = None
     endpoint: str | None = None
     insecure: bool | None = None

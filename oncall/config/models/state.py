@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, StrictFloat, StrictInt, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
-from oncall.config.models.common import StrictModel
+from oncall.config.models.common import SourceTimeout, StrictModel
 from oncall.config.models.query_sources import BigQuerySourceSpec, SqlSourceSpec
 
 __all__ = [
@@ -52,7 +52,7 @@ class MonitoringSourceSpec(StrictModel):
     kind: Literal["cloud-monitoring"]
     project: str | None = None
     metric_prefix: str | None = None
-    timeout: str | StrictInt | StrictFloat | None = None
+    timeout: SourceTimeout | None = None
     endpoint: str | None = None
     insecure: bool | None = None
 

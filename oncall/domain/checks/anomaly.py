@@ -28,6 +28,10 @@ from oncall.domain.checks.fields import Duration, MetricCheckBase, Reduce, Timez
 from oncall.domain.checks.series import CheckResult, Point, SeriesQuery
 
 _MAD_SCALE = 1.4826  # makes the MAD a consistent estimator of the standard deviation
+MAX_Z = 1000.0
+"""The largest z-score threshold (a z of 1,000 never happens in a real series)."""
+MAX_HISTORY = 3650
+"""The most days of history ``min_history`` may ask for (the longest duration, 3650d)."""
 
 
 def queries(check: AnomalyCheck, now: datetime, team_tz: ZoneInfo) -> list[SeriesQuery]:
@@ -45,9 +49,9 @@ class AnomalyCheck(MetricCheckBase):
     reduce: Reduce = "last"
     timezone: TimezoneName | None = None
     seasonality: Literal["none", "weekly"] = "none"
-    z_fail: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 4.0
-    z_warn: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = 3.0
-    min_history: Annotated[int, Field(ge=1)] = 7
+    z_fail: Annotated[float, Field(gt=0, le=MAX_Z, allow_inf_nan=False)] = 4.0
+    z_warn: Annotated[float, Field(gt=0, le=MAX_Z, allow_inf_nan=False)] | None = 3.0
+    min_history: Annotated[int, Field(ge=1, le=MAX_HISTORY)] = 7
 
     @property
     def lookback_days(self) -> int:

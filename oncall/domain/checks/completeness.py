@@ -37,8 +37,8 @@ class CompletenessCheck(MetricCheckBase):
     kind: Literal["completeness"]
     window: Duration
     interval: Duration
-    max_missing: Annotated[int, Field(ge=0)] = 0
-    warn_missing: Annotated[int, Field(ge=0)] | None = None
+    max_missing: Annotated[int, Field(ge=0, le=_MAX_SLOTS)] = 0
+    warn_missing: Annotated[int, Field(ge=0, le=_MAX_SLOTS)] | None = None
 
     @property
     def slots(self) -> int:

@@ -133,8 +133,12 @@ WallTime = Annotated[
     PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["06:00"]}),
 ]
-Number = Annotated[float, Field(allow_inf_nan=False)]
-Percent = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_NUMBER = 1e18
+"""The largest threshold magnitude (values beyond are typing mistakes, and lose precision)."""
+MAX_PERCENT = 1_000_000
+"""The largest percentage (a change of 10,000 times)."""
+Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False)]
+Percent = Annotated[float, Field(ge=0, le=MAX_PERCENT, allow_inf_nan=False)]
 Reduce = Literal["last", "sum", "mean", "min", "max", "count"]
 
 
