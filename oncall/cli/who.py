@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -94,40 +95,51 @@ def _field(label: str, text: str) -> None:
     terminal.field(label, text)
 
 
+def _line(text: str) -> None:
+    """``text`` wrapped to the terminal, continuation lines under its value (after the
+    leading label, e.g. ``  shift  ``)."""
+    match = re.match(r"^(\s*\S+\s+)", text)
+    label = match.group(1) if match and text.startswith(" ") else ""
+    if not text:
+        terminal.line("")
+        return
+    terminal.field(label, text[len(label) :])
+
+
 def render_who(report: WhoReport) -> None:
     terminal.heading(f"On call at {_fmt(report.at)} ({report.timezone})")
     for ns in report.not_started:
-        terminal.line(f"{ns.rotation}: nobody yet, the rotation starts {_fmt(ns.starts)}")
+        _line(f"{ns.rotation}: nobody yet, the rotation starts {_fmt(ns.starts)}")
     for o in report.oncall:
-        terminal.line("")
-        terminal.line(f"{o.rotation}: {o.person} ({o.name})")
+        _line("")
+        _line(f"{o.rotation}: {o.person} ({o.name})")
         _field("  why    ", _why(o))
-        terminal.line(f"  shift  {_fmt(o.shift_start)} -> {_fmt(o.shift_end)}")
-        terminal.line(f"  next   {o.next_person or 'nobody'} from {_fmt(o.shift_end)}")
+        _line(f"  shift  {_fmt(o.shift_start)} -> {_fmt(o.shift_end)}")
+        _line(f"  next   {o.next_person or 'nobody'} from {_fmt(o.shift_end)}")
         if o.person_timezone != o.timezone or o.shift_start_local.utcoffset() != (
             o.shift_start.utcoffset()
         ):
-            terminal.line(
+            _line(
                 f"         {_fmt(o.shift_start_local)} -> {_fmt(o.shift_end_local)} "
                 f"({o.person}'s time, {o.person_timezone})"
             )
         if o.available:
-            terminal.line("  today  available")
+            _line("  today  available")
         else:
             _field("  today  ", f"unavailable: {_days(o.unavailable)}")
             covered = {pid: p for pid, p in o.backups.items() if p != o.person}
             for pid, person in covered.items():
-                terminal.line(f"         backup for {pid}: {person}")
+                _line(f"         backup for {pid}: {person}")
             if not covered:
-                terminal.line("         nobody else is available: the on-call stays responsible")
+                _line("         nobody else is available: the on-call stays responsible")
     p = report.pipeline
     if p is not None:
-        terminal.line("")
-        terminal.line(f"pipeline {p.id} ({p.name})")
-        terminal.line(f"  owners     primary {p.primary}, secondary {p.secondary}")
-        terminal.line(f"  rotation   {p.rotation}: on call {p.oncall or 'nobody yet'}")
+        _line("")
+        _line(f"pipeline {p.id} ({p.name})")
+        _line(f"  owners     primary {p.primary}, secondary {p.secondary}")
+        _line(f"  rotation   {p.rotation}: on call {p.oncall or 'nobody yet'}")
         if p.responder is None:
-            terminal.line("  responder  nobody: the rotation has not started")
+            _line("  responder  nobody: the rotation has not started")
         else:
             reason: str = p.responder_reason or ""
             if p.responder_reason == "holiday-backup":
@@ -135,7 +147,7 @@ def render_who(report: WhoReport) -> None:
             elif p.responder_reason == "nobody-available":
                 reason += " (everyone is off today; the on-call stays responsible)"
             _field("  responder  ", f"{p.responder} - {reason}")
-        terminal.line(f"  escalation {' -> '.join(p.escalation) or '-'}")
+        _line(f"  escalation {' -> '.join(p.escalation) or '-'}")
         for sk in p.skipped:
             _field("             ", f"skipped {sk.person}: {sk.reason}")
 
@@ -150,7 +162,7 @@ def render_person_who(report: PersonWhoReport) -> None:
         for p in report.oncall_now:
             _field("  on call now  ", _piece(p))
     else:
-        terminal.line("  on call now  no")
+        _line("  on call now  no")
     _field("  next shift   ", _piece(report.next) if report.next else "none in the next 52 weeks")
     days = "; ".join(f"{d.date:%a %b %d} {d.name}" for d in report.days_off_this_week)
     _field(f"  days off (week of {report.week_start:%b %d})  ", days or "none")

@@ -52,3 +52,17 @@ def test_owners_one_row_per_pipeline(oncall: Run) -> None:
     for pid in ("unit-level-profit", "aggregate-profit", "aggregate-growth"):
         assert sum(line.startswith(pid + " ") for line in lines) == 1, pid
     assert "unit-level-profi\n" not in result.stdout
+
+
+@pytest.mark.parametrize("width", [60, 140])
+def test_who_and_schedule_follow_the_terminal(
+    oncall: Run, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setattr(output, "is_tty", lambda: True)
+    monkeypatch.setattr(output, "_terminal_width", lambda: width)
+    who = oncall("who", "aggregate-growth", "--at", "2026-01-14T10:00").stdout
+    schedule = oncall("schedule", "--from", "2026-12-14", "--weeks", "3").stdout
+    for text in (who, schedule):
+        assert max(len(line) for line in text.splitlines()) <= width
+    longest = max(len(line) for line in schedule.splitlines())
+    assert (longest > 80) == (width > 80)  # a wide terminal is used, not capped at 80
