@@ -65,7 +65,10 @@ _MAX_DATES = 400
 
 def _dates(start: datetime, end: datetime) -> bytes:
     """A pattern of the local dates a point inside ``(start, end]`` can be written with."""
-    first, last = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
+    try:
+        first, last = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
+    except OverflowError:  # a span reaching the ends of the calendar
+        return _ANY_DATE
     if (last - first).days > _MAX_DATES:
         return _ANY_DATE
     by_month: dict[str, list[str]] = {}

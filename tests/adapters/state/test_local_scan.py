@@ -114,3 +114,15 @@ def test_the_grammar_proves_the_shape_this_project_writes_and_nothing_odd() -> N
     for name, bad in MALFORMED.items():
         assert LINE_SHAPE.fullmatch(bad.encode()) is None or name == "duplicate-label", name
     assert LINE_SHAPE.fullmatch(ODD[8].encode()) is None  # other spacing: parsed in full
+
+
+def test_a_span_to_the_ends_of_the_calendar_reads_every_date(tmp_path: Path) -> None:
+    folder = tmp_path / "state"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("\n".join(GOOD) + "\n", encoding="utf-8")
+    everything = SeriesQuery(
+        READ, (), datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    )
+    source = LocalStateSource(folder)
+    source.expect([everything])
+    assert len(source.fetch(everything)) == 40
