@@ -27,7 +27,7 @@ WHEN_HELP = (
 class SuggestingGroup(TyperGroup):
     """A command group whose unknown subcommands get one did-you-mean line."""
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and not args[0].startswith("-") and not ctx.resilient_parsing:
             unknown_command(self, ctx, args[0])
         return super().resolve_command(ctx, args)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -44,7 +44,7 @@ NOW_HELP = (
 class PageGroup(SuggestingGroup):
     """``oncall page X ...`` runs ``oncall page send X ...`` unless X is a subcommand."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and close_to_command(self, ctx, args[0]):
             unknown_command(self, ctx, args[0], cutoff=0.75)
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 class RunbookGroup(SuggestingGroup):
     """``oncall runbook NAME ...`` means ``oncall runbook run NAME ...``."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and close_to_command(self, ctx, args[0]):
             unknown_command(self, ctx, args[0], cutoff=0.75)
         if args and not args[0].startswith("-") and args[0] not in self.commands:

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from oncall.config import Config
 from oncall.config.loaded import aware_in
@@ -169,7 +169,7 @@ def apply_edit(
     cfg: Config,
     text: str,
     *,
-    action: str,
+    action: Literal["add", "remove", "swap", "cover"],
     added: Sequence[OverrideOut] = (),
     removed: Sequence[OverrideOut] = (),
     dry_run: bool = False,
@@ -189,7 +189,7 @@ def apply_edit(
     if not dry_run:
         atomic_write(path, text.encode("utf-8"))
     return OverrideChangeReport(
-        action=action,  # type: ignore[arg-type]
+        action=action,
         path=str(path),
         written=not dry_run,
         dry_run=dry_run,
