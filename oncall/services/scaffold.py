@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from oncall.config.locate import (
+    CONFIG_DIR,
+    OWNERS_FILE,
+    PAGING_FILE,
+    ROTATION_FILE,
+    RUNBOOKS_DIR,
+    STATE_FILE,
+)
 from oncall.domain.ids import ID_PATTERN
 from oncall.errors import ProjectExistsError
 from oncall.reports.scaffold import InitReport
@@ -201,11 +209,11 @@ def render_project(spec: ProjectSpec) -> dict[str, str]:
     if len(spec.members) < 2:
         raise ValueError("a rotation needs at least two members")
     files = {
-        "config/owners.yaml": _owners(spec),
-        "config/rotation.yaml": _rotation(spec),
-        "config/state.yaml": _state(),
-        "config/paging.yaml": _paging(),
-        f"runbooks/{EXAMPLE_RUNBOOK}.yaml": _runbook(),
+        f"{CONFIG_DIR}/{OWNERS_FILE}": _owners(spec),
+        f"{CONFIG_DIR}/{ROTATION_FILE}": _rotation(spec),
+        f"{CONFIG_DIR}/{STATE_FILE}": _state(),
+        f"{CONFIG_DIR}/{PAGING_FILE}": _paging(),
+        f"{RUNBOOKS_DIR}/{EXAMPLE_RUNBOOK}.yaml": _runbook(),
         "state/README.md": (
             "# Pipeline state\n\n"
             "The `default` source in config/state.yaml reads every `*.jsonl` file here: one\n"
@@ -251,7 +259,7 @@ def create_project(directory: Path, spec: ProjectSpec) -> InitReport:
         )
     for rel, text in files.items():
         atomic_write(directory / rel, text.encode())
-    config = directory / "config"
+    config = directory / CONFIG_DIR
     return InitReport(
         directory=str(directory),
         team=spec.team,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from oncall.domain.checks.fields import Identified, Reduce, Selector
 from oncall.domain.checks.series import CheckResult, CheckStatus, Point, SeriesQuery
-from oncall.domain.timeutil import format_duration, resolve_wall_time
+from oncall.domain.timeutil import format_duration, format_time, resolve_wall_time
 
 DAY = timedelta(days=1)
 UTC = ZoneInfo("UTC")
@@ -142,7 +142,8 @@ def render_series(metric: str, labels: Mapping[str, str]) -> str:
 
 
 def render_at(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    """``2026-11-20 10:31 IST``: the one time format of messages (``format_time``)."""
+    return format_time(moment, tz)
 
 
 def render_corrupt_note(reduced: Reduced) -> str:

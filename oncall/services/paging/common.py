@@ -21,6 +21,7 @@ from oncall.config.paging import load_paging_config
 from oncall.domain.paging.content import SEVERITIES, DetailValue, PageContent, Severity
 from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.urgency import Urgency
+from oncall.domain.timeutil import format_time
 from oncall.errors import BadBackoffError
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def _severity(value: str) -> Severity:
 
 def time_label(t: datetime, tz: ZoneInfo) -> str:
     """``2026-11-20 10:31 IST``: ``t`` on the wall clock of ``tz``, with its abbreviation."""
-    return f"{t.astimezone(tz):%Y-%m-%d %H:%M %Z}"
+    return format_time(t, tz)
 
 
 def _text(value: object) -> DetailValue:
