@@ -45,10 +45,10 @@ def load_config(config_dir: Path | None = None, *, use_cache: bool = True) -> Co
     """Load and cross-check the config. ConfigError lists every error found.
 
     Once a file set has validated, the result is cached under the user cache dir
-    (``$ONCALL_CACHE_DIR/config/``), keyed by the files' bytes, the runbook file names and
-    the versions of oncall and Python. A hit skips YAML parsing and pydantic entirely; a
-    missing, stale or corrupt cache entry only costs a re-validation. Config files are
-    never written.
+    (``$ONCALL_CACHE_DIR/config/``), keyed by the files' bytes, the runbook file names, the
+    versions of oncall and Python and the code of the rules (``cache.code_stamp``). A hit
+    skips YAML parsing and pydantic entirely; a missing, stale or corrupt cache entry only
+    costs a re-validation. Config files are never written.
     """
     directory = find_config_dir(config_dir)
     try:

@@ -1,9 +1,12 @@
 """The cache of validated config: a warm start reads one JSON file and never imports pydantic.
 
 Entries live under the user cache dir (``$ONCALL_CACHE_DIR/config/<key>.json``), keyed by
-the files' bytes, the runbook file names and the versions of oncall, Python and the holidays
-package. Models are stored as tagged plain data and come back as read-only namespaces with
-the same attributes. A missing, stale or corrupt entry only costs a re-validation.
+the files' bytes, the runbook file names, the versions of oncall, Python and the holidays
+package, and a stamp of the code that validates (``code_stamp``: the size and modification
+time of every source file of ``oncall/config/`` and ``oncall/domain/``), so that an entry
+written before a rule changed is never served, even within one version. Models are stored
+as tagged plain data and come back as read-only namespaces with the same attributes. A
+missing, stale or corrupt entry only costs a re-validation.
 """
 
 from __future__ import annotations
@@ -28,6 +31,39 @@ CACHE_FORMAT = "2"
 CACHE_KEEP = 32
 """How many entries (config versions) are kept; older ones are pruned on write."""
 CACHE_DIR_ENV = "ONCALL_CACHE_DIR"
+PACKAGE = Path(__file__).resolve().parents[1]
+"""The ``oncall`` package directory, whose source files ``code_stamp`` reads."""
+RULE_CODE = ("config", "domain", "errors.py", "adapters/calendars.py")
+"""The code a validated config depends on, relative to :data:`PACKAGE`."""
+
+
+def code_stamp(parts: tuple[str, ...] = RULE_CODE) -> str:
+    """The path, size and modification time of every ``.py`` file of ``parts`` (folders are
+    walked, ``__pycache__`` skipped): a cheap stamp (a few hundred stats, well under a
+    millisecond) that changes when any rule does, in a checkout or an installed package."""
+    found: list[str] = []
+
+    def walk(folder: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        walk(entry.path)
+                elif entry.name.endswith(".py"):
+                    info = entry.stat()
+                    found.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
+
+    for part in parts:
+        path = PACKAGE / part
+        try:
+            if path.is_dir():
+                walk(str(path))
+            else:
+                info = path.stat()
+                found.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}")
+        except OSError:
+            found.append(f"{path}\0missing")
+    return hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()
 
 
 def cache_root() -> Path:
@@ -46,7 +82,8 @@ def entry_path(directory: Path, owners: bytes, rotation: bytes) -> Path:
 
 def fingerprint(directory: Path, owners: bytes, rotation: bytes) -> str:
     """Everything a validated config depends on: file contents, runbook names, versions
-    (of oncall, Python and the holidays package, whose calendars validation checks)."""
+    (of oncall, Python and the holidays package, whose calendars validation checks) and
+    the code of the rules (``code_stamp``)."""
     try:
         names = sorted(p for p in os.listdir(runbooks_dir(directory)) if p.endswith(".yaml"))
     except OSError:
@@ -59,6 +96,7 @@ def fingerprint(directory: Path, owners: bytes, rotation: bytes) -> str:
         __version__,
         holidays_version(),
         sys.version,
+        code_stamp(RULE_CODE),
         str(directory.resolve()),
         str(directory),
         "\n".join(names),

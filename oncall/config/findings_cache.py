@@ -6,7 +6,9 @@ in the coming weeks, runs, locks, calendar range) always run again.
 
 An entry is keyed by everything those passes read: the bytes of every file in the config
 folder and of every runbook, the folder's path as given and the working directory (paths in
-messages), and the versions of oncall, Python and the holidays package. It also records
+messages), the versions of oncall, Python and the holidays package, and a stamp of the code
+of the passes (``code_stamp`` of ``config/``, ``domain/``, ``services/`` and ``adapters/``:
+a rule changed within one version is a miss). It also records
 which environment variables the passes looked up and whether each was set (never a value):
 an entry whose variables changed since is a miss.
 """
@@ -21,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from oncall import __version__
-from oncall.config.cache import cache_root, prune
+from oncall.config.cache import cache_root, code_stamp, prune
 from oncall.config.locate import runbooks_dir
 from oncall.errors import Problem
 
@@ -29,6 +31,8 @@ __all__ = ["CachedFindings", "EnvironRecorder", "findings_key", "read_findings",
 
 FORMAT = 1
 _KEEP = 16
+FINDINGS_CODE = ("config", "domain", "services", "adapters", "errors.py")
+"""The code the file-only passes run (``code_stamp``)."""
 
 
 class EnvironRecorder(Mapping[str, str]):
@@ -68,7 +72,13 @@ def findings_key(directory: Path) -> str | None:
     from oncall.adapters.calendars import holidays_version
 
     digest = hashlib.sha256()
-    for part in (str(FORMAT), __version__, holidays_version(), sys.version):
+    for part in (
+        str(FORMAT),
+        __version__,
+        holidays_version(),
+        sys.version,
+        code_stamp(FINDINGS_CODE),
+    ):
         digest.update(part.encode() + b"\0")
     try:
         digest.update(f"{directory}\0{directory.resolve()}\0{os.getcwd()}\0".encode())
