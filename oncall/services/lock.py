@@ -8,8 +8,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,6 +131,7 @@ def compute_lock(
                         LockChange(start=old.start, end=old.end, before=old.person, after=None)
                     )
         shifts = tuple(merged[k] for k in sorted(merged))
+        _require_contiguous(rid, shifts, existing.values(), fresh)
         result[rid] = shifts
         outs.append(
             RotationLockOut(
@@ -145,6 +147,29 @@ def compute_lock(
     written = any(o.added or o.changes for o in outs)
     report = LockReport(path=str(lock_path(cfg.dir)), written=written, rotations=outs)
     return result, report
+
+
+def _require_contiguous(
+    rid: str,
+    shifts: Sequence[LockedShift],
+    existing: Iterable[LockedShift],
+    fresh: Sequence[LockedShift],
+) -> None:
+    """A lock is one span (``from`` to ``until``): refuse a window that would leave shifts
+    inside it unlocked, naming them and a window that touches the lock."""
+    for a, b in itertools.pairwise(shifts):
+        if _utc(a.end) == _utc(b.start):
+            continue
+        old = sorted(existing, key=lambda x: _utc(x.start))
+        if old and _utc(fresh[0].start) > _utc(old[-1].end):
+            hint = f"--from {old[-1].end:%Y-%m-%d} (where the lock ends) or earlier"
+        else:
+            hint = f"--until {old[0].start:%Y-%m-%d} (where the lock begins) or later"
+        raise UsageError(
+            f"rotation {rid}: the lock would leave {a.end:%Y-%m-%d} to {b.start:%Y-%m-%d} "
+            f"unlocked between locked shifts (a lock is one span from 'from' to 'until'): "
+            f"lock {hint}"
+        )
 
 
 def _q(value: str) -> str:
@@ -269,8 +294,3 @@ def lock_problems(cfg: Config, availability: Availability, now: datetime) -> lis
             if shift.locked is not None and shift.reason != "override" and shift.conflicts:
                 problems.append(gap_problem(cfg, rid, shift, availability))
     return problems
-
-
-def check_window(start: datetime, end: datetime) -> None:
-    if _utc(end) <= _utc(start):
-        raise UsageError(f"the lock window ends ({end:%Y-%m-%d}) before it starts")

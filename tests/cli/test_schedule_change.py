@@ -88,6 +88,27 @@ def test_extending_a_lock_appends_and_force_changes_and_shortens(
     assert "unchanged:" in text  # nothing left to change
 
 
+def test_a_lock_window_apart_from_the_lock_is_refused_naming_the_gap(
+    oncall: Run, config_dir: Path
+) -> None:
+    lock(oncall, "--from", "2027-02-01", "--weeks", "2")
+    path = config_dir / "schedule.lock.yaml"
+    text = path.read_text()
+    # (--force with an earlier window is a shortening: it drops the shifts after it)
+    for args, gap, hint in (
+        (["--from", "2027-03-01"], "2027-02-15 to 2027-03-01", "--from 2027-02-15"),
+        (["--from", "2027-03-01", "--force"], "2027-02-15 to 2027-03-01", "--from 2027-02-15"),
+        (["--from", "2027-01-04"], "2027-01-11 to 2027-02-01", "--until 2027-02-01"),
+    ):
+        result = oncall("schedule", "lock", "--now", NOW, "--weeks", "1", *args)
+        assert result.exit_code == 2, result.stdout
+        assert f"would leave {gap} unlocked" in result.stderr and hint in result.stderr
+        assert "Traceback" not in result.stderr
+    assert path.read_text() == text  # nothing written
+    touching = lock(oncall, "--from", "2027-02-15", "--weeks", "1")["rotations"][0]
+    assert (touching["shifts"], touching["added"]) == (3, 1)
+
+
 def test_validate_reports_a_locked_person_who_left_the_rotation(
     oncall: Run, edit_config: Edit
 ) -> None:
