@@ -90,7 +90,7 @@ def check(
     if json_:
         terminal.json(report)
     else:
-        render_check(report)
+        render_check(report, raised=str(delivery_error) if delivery_error else None)
     if delivery_error is not None:
         raise delivery_error
     raise typer.Exit(CHECK_EXIT[report.status])
@@ -139,7 +139,9 @@ def _page(
     return first
 
 
-def render_check(report: CheckReport) -> None:
+def render_check(report: CheckReport, *, raised: str | None = None) -> None:
+    """The report as tables; a page failure that is ``raised`` (printed once, as the
+    command's error) is only named here."""
     from oncall.cli.runbook_show import render_value
 
     counts: dict[str, int] = {}
@@ -152,9 +154,10 @@ def render_check(report: CheckReport) -> None:
             [[c.id, c.status, render_value(c.value, c.kind), c.detail] for c in result.checks],
         )
         if result.page is not None:
-            for line in textwrap.wrap(
-                f"page: {result.page.status}: {result.page.detail}", terminal.width
-            ):
+            detail = result.page.detail
+            if raised is not None and detail == raised:
+                detail = "not delivered (the error below says why)"
+            for line in textwrap.wrap(f"page: {result.page.status}: {detail}", terminal.width):
                 terminal.line(line)
         terminal.line("")
         for c in result.checks:

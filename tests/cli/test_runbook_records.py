@@ -187,3 +187,13 @@ def test_the_demo_behaves_the_same_for_a_day(oncall: Run, project: Path, later: 
 def test_the_demo_says_until_when(oncall: Run, project: Path) -> None:
     result = oncall("state", "demo", "--now", T)
     assert "until 2026-11-21 09:00 IST" in result.stdout
+
+
+def test_a_failed_page_prints_its_error_once(oncall: Run, project: Path) -> None:
+    # The shipped paging.yaml, with none of its secrets set: nothing could be delivered.
+    assert oncall("state", "demo", "--now", T).exit_code == 0
+    result = oncall("check", "aggregate-growth", "--page", "--now", T)
+    assert result.exit_code == 3
+    output = result.stdout + result.stderr
+    assert output.count("ONCALL_SLACK_WEBHOOK is not set") == 1, output
+    assert "page: failed: not delivered (the error below says why)" in result.stdout
