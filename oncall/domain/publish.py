@@ -59,10 +59,6 @@ class OverridePlan:
     delete: list[RemoteOverride] = field(default_factory=list)
     conflicts: list[RemoteOverride] = field(default_factory=list)
 
-    @property
-    def writes(self) -> int:
-        return len(self.create) + len(self.delete)
-
 
 def compute_slots(
     pieces: Iterable[tuple[datetime, datetime, str, str]], start: datetime, end: datetime
