@@ -54,15 +54,11 @@ def render_change(report: OverrideChangeReport, json_: bool) -> None:
         terminal.field("added    ", _one(o))
     for o in report.removed:
         terminal.field("removed  ", _one(o))
-    changes = [(r.rotation, c) for r in report.diff.rotations for c in r.changes]
-    if not changes:
-        terminal.line("The schedule does not change.")
-    for rid, c in changes:
-        terminal.field(
-            "  ",
-            f"{rid} {_fmt(c.start)} -> {_fmt(c.end)}: {c.before or 'nobody'} -> "
-            f"{c.after or 'nobody'} ({c.why})",
-        )
+    from oncall.cli.schedule_change import render_diff
+
+    terminal.line("")
+    terminal.line(render_diff(report.diff))
+    terminal.line("")
     if report.dry_run:
         terminal.line(f"Dry run: {report.path} was not changed.")
     else:
