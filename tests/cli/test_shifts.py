@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,15 @@ def test_help_names_relative_dates(oncall: Run) -> None:
     for command in ("who", "schedule", "shifts", "check"):
         text = " ".join(oncall(command, "--help").stdout.split())
         assert "last monday" in text and "+3d" in text, command
+
+
+def test_shifts_me_from_git_email(
+    oncall: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("[user]\n\temail = de3@example.com\n")
+    monkeypatch.chdir(tmp_path)  # outside any repository: only the global config counts
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    data = _json(oncall, "shifts", "--me", "--now", NOW)
+    assert data["person"] == "de3"
