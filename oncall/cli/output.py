@@ -58,7 +58,7 @@ class Terminal:
     @property
     def width(self) -> int:
         """The terminal's width, or 80 when stdout is not a terminal."""
-        return _terminal_width() if is_tty() else WIDTH
+        return terminal_width() if is_tty() else WIDTH
 
     # --- plain text -------------------------------------------------------------------
     def line(self, text: str = "") -> None:
@@ -166,7 +166,8 @@ def column_floors(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list
     ]
 
 
-def _terminal_width() -> int:
+def terminal_width() -> int:
+    """The width of the terminal on stdout (80 when it has none or reports 0)."""
     try:
         columns = os.get_terminal_size().columns
     except OSError:

@@ -29,7 +29,7 @@ def test_wide_table_uses_the_width() -> None:
 
 def test_width_is_the_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output, "is_tty", lambda: True)
-    monkeypatch.setattr(output, "_terminal_width", lambda: 132)
+    monkeypatch.setattr(output, "terminal_width", lambda: 132)
     assert output.Terminal().width == 132
     monkeypatch.setattr(output, "is_tty", lambda: False)
     assert output.Terminal().width == 80
@@ -39,7 +39,7 @@ def test_field_wraps_to_the_terminal(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(output, "is_tty", lambda: True)
-    monkeypatch.setattr(output, "_terminal_width", lambda: 40)
+    monkeypatch.setattr(output, "terminal_width", lambda: 40)
     output.Terminal().field("  why    ", "holiday swap: covers de2, who is off Wed Jan 14 Makar")
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and all(len(line) <= 40 for line in lines)
@@ -59,7 +59,7 @@ def test_who_and_schedule_follow_the_terminal(
     oncall: Run, monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
     monkeypatch.setattr(output, "is_tty", lambda: True)
-    monkeypatch.setattr(output, "_terminal_width", lambda: width)
+    monkeypatch.setattr(output, "terminal_width", lambda: width)
     who = oncall("who", "aggregate-growth", "--at", "2026-01-14T10:00").stdout
     schedule = oncall("schedule", "--from", "2026-12-14", "--weeks", "3").stdout
     for text in (who, schedule):
