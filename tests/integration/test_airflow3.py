@@ -157,3 +157,31 @@ def test_log_links_use_the_configured_airflow_ui(
     assert event["payload"]["custom_details"]["details"]["log_url"].startswith(
         "https://ui.example.com/dags/"
     )
+
+
+class _Unreadable(dict[str, Any]):
+    """A context whose every lookup fails (as a broken Context proxy would)."""
+
+    def __contains__(self, key: object) -> bool:
+        raise RuntimeError("unreadable context")
+
+    def get(self, *args: Any) -> Any:
+        raise RuntimeError("unreadable context")
+
+
+def test_the_factory_hooks_never_raise_on_an_odd_context(
+    setup: Setup, callbacks: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="oncall")
+    for context in (None, 5, _Unreadable()):
+        for hook in (
+            callbacks.on_failure_callback,
+            callbacks.on_dag_failure_callback,
+            callbacks.on_success_callback,
+            callbacks.on_deadline_missed,
+        ):
+            assert hook(context) is None
+        assert callbacks.page_failure(context) is None
+        assert callbacks.resolve_success(context) is None
+    assert any("could not page" in r.getMessage() for r in caplog.records)
+    assert not setup.providers.pd_events("trigger")

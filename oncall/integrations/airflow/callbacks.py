@@ -112,9 +112,10 @@ class OncallCallbacks:
 
     def page_failure(self, context: Mapping[str, Any]) -> PageResult | None:
         """What ``on_failure_callback`` does: a task page, or a DAG page for a DAG context."""
-        if "reason" in context:
-            return self.page_dag_failure(context)
-        return self._guard("task failure", lambda: self._page_failure(context, task_level=True))
+        return self._guard(
+            "task failure",
+            lambda: self._page_failure(context, task_level="reason" not in context),
+        )
 
     def page_dag_failure(self, context: Mapping[str, Any]) -> PageResult | None:
         """What ``on_dag_failure_callback`` does: one page per DAG run."""
@@ -122,10 +123,14 @@ class OncallCallbacks:
 
     def resolve_success(self, context: Mapping[str, Any]) -> ActionResult | None:
         """What ``on_success_callback`` does; None when nothing was open."""
-        task_level = "reason" not in context and bool(
-            context.get("task_instance") or context.get("ti")
-        )
-        return self._guard("success", lambda: self._resolve(context, task_level=task_level))
+
+        def work() -> ActionResult | None:
+            task_level = "reason" not in context and bool(
+                context.get("task_instance") or context.get("ti")
+            )
+            return self._resolve(context, task_level=task_level)
+
+        return self._guard("success", work)
 
     def page_sla_miss(
         self,
