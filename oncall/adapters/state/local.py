@@ -307,8 +307,13 @@ def _parse_line(file: Path, number: int, line: str) -> tuple[str, Point]:
         raise bad(str(exc)) from None
     except RecursionError:
         raise bad("not valid JSON (nested too deeply): a point is one flat object") from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise bad(f"not valid JSON ({exc})") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits (Python's limit)
+        if "digits" in str(exc):
+            raise bad(
+                "not valid JSON: a number of more than 4,300 digits; a value is a number "
+                'like 1234.5, null or "NaN"'
+            ) from None
+        raise bad(f"not valid JSON ({str(exc)[:120]})") from None
     if not isinstance(record, dict):
         raise bad("expected a JSON object with metric, labels, time and value")
     unknown = sorted(set(record) - {"metric", "labels", "time", "value"})
