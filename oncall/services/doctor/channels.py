@@ -19,7 +19,7 @@ from oncall.services.doctor.runner import Probe, fail, ok, skip, warn
 if TYPE_CHECKING:
     from oncall.adapters.probes import Reach
     from oncall.config import Config
-    from oncall.config.models.paging import EmailChannel
+    from oncall.config.models.paging import AnyChannel, EmailChannel
     from oncall.domain.paging.secret import Secret
     from oncall.services.paging.common import Paging
 
@@ -182,27 +182,12 @@ def _probe_email(channel: EmailChannel, environ: Mapping[str, str], timeout: flo
     )
 
 
-def _channel_env_vars(channel: object) -> list[str]:
-    """Names of the environment variables holding a channel's secrets."""
-    from oncall.config.models.paging import (
-        EmailChannel,
-        PagerDutyChannel,
-        SlackChannel,
-        WebhookChannel,
-    )
-
-    if isinstance(channel, PagerDutyChannel):
-        return [channel.routing_key_env]
-    if isinstance(channel, SlackChannel):
-        return [channel.webhook_url_env]
-    if isinstance(channel, EmailChannel):
-        return [v for v in (channel.username_env, channel.password_env) if v]
-    if isinstance(channel, WebhookChannel) and channel.url_env:
-        return [channel.url_env]
-    return []
+def _channel_env_vars(channel: AnyChannel) -> list[str]:
+    """Names of the environment variables holding a channel's secrets (the model's own list)."""
+    return [var for _, var in channel.secret_envs()]
 
 
-def _env_names(channel: object) -> str:
+def _env_names(channel: AnyChannel) -> str:
     return " and ".join(_channel_env_vars(channel))
 
 
