@@ -7,7 +7,7 @@ DEMO_STAMP := $(VENV)/.installed
 # One pytest worker per core (pytest-xdist); the long integration tests are stolen by idle workers.
 PYTEST_WORKERS ?= -n auto --dist worksteal
 
-.PHONY: demo test lint typecheck pytest bench clean docs postgres
+.PHONY: demo test lint typecheck pytest bench clean docs postgres mysql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(DEMO_STAMP)
 	@bash scripts/demo.sh
 
-test: $(STAMP) postgres
+test: $(STAMP) postgres mysql
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict oncall
@@ -40,6 +40,18 @@ postgres:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
 	else \
 	  echo "make: no PostgreSQL server found (install postgresql); its tests will be skipped"; \
+	fi
+
+# The sql state source tests on MySQL start a real MariaDB (tests/support/mysql.py): Debian's
+# server and client cores (about 9 MB, no service started) when no server is found.
+mysql:
+	@if command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null && command -v my_print_defaults >/dev/null; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: no MariaDB server found; installing Debian's mariadb-server-core"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mariadb-server-core mariadb-client-core; \
+	else \
+	  echo "make: no MariaDB server found (install mariadb-server-core mariadb-client-core); its tests will be skipped"; \
 	fi
 
 bench: $(STAMP)

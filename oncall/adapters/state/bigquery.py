@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from oncall.adapters.state.monitoring import _is_loopback
 from oncall.adapters.state.rows import rows_to_points
 from oncall.domain.checks import Point, SeriesQuery
+from oncall.domain.checks.sqltext import compute_parameter_problem
 from oncall.errors import StateSourceError
 
 __all__ = ["DEFAULT_MAXIMUM_BYTES_BILLED", "BigQuerySource", "compute_job_labels"]
@@ -105,6 +106,9 @@ class BigQuerySource:
             raise StateSourceError(
                 f"state source {self.name!r} runs SQL: give the check a 'query', not a 'metric'"
             )
+        problem = compute_parameter_problem(query.sql, "@")
+        if problem is not None:
+            raise StateSourceError(f"state source {self.name!r}: {query.what}: {problem}")
         deadline = time.monotonic() + self.timeout
         try:
             estimate = self._dry_run(query.sql, query, deadline)

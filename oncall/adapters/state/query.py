@@ -29,7 +29,7 @@ def build_query_source(name: str, spec: SqlSourceSpec | BigQuerySourceSpec, base
         zone = spec.timezone or "UTC"
         if spec.path is not None:
             path = Path(spec.path).expanduser()
-            path = path if path.is_absolute() else base_dir / path
+            path = Path(os.path.normpath(path if path.is_absolute() else base_dir / path))
             return SqlStateSource.for_sqlite(name, path, timeout=timeout, timezone=zone)
         assert spec.url_env is not None
         return EnvSqlSource(name, spec.url_env, timeout=timeout, timezone=zone)

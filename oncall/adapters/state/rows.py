@@ -42,7 +42,9 @@ def rows_to_points(
     """Points of ``rows`` in ``query``'s span with its labels, oldest first.
 
     Raises ``StateSourceError`` naming the column at fault when the rows have no ``time`` or
-    ``value`` column or a ``time`` that is not a timestamp.
+    ``value`` column, a ``time`` that is not a timestamp, or only text that is no number as
+    ``value`` (a text column selected as the value), or when ``labels`` filters on a column
+    the query does not return.
     """
     lowered = [c.lower() for c in columns]
     what = query.what
@@ -54,6 +56,15 @@ def rows_to_points(
             )
     t_at, v_at = lowered.index("time"), lowered.index("value")
     label_at = [(i, c) for i, c in enumerate(columns) if i not in (t_at, v_at)]
+    unknown = [k for k, _ in query.labels if k not in {c for _, c in label_at}]
+    if unknown:
+        names = ", ".join(c for _, c in label_at) or "none"
+        raise StateSourceError(
+            f"state source {name!r}: 'labels' filters on the column {unknown[0]!r}, which "
+            f"{what} does not return (its label columns: {names}): select it, or fix 'labels'"
+        )
+    numbers = 0
+    texts: list[str] = []
     date_zone = ZoneInfo(query.date_tz) if query.date_tz else zone
     points: list[Point] = []
     for count, row in enumerate(rows, start=1):
@@ -69,9 +80,19 @@ def rows_to_points(
                 "timestamp or a date; cast the time column to TIMESTAMP"
             )
         labels = {column: _to_label(row[i]) for i, column in label_at}
-        point = Point(time=when, value=_to_value(row[v_at]), labels=labels)
+        value = _to_value(row[v_at])
+        if value is not None:
+            numbers += 1
+        elif isinstance(row[v_at], str) and len(texts) < 1:
+            texts.append(row[v_at])
+        point = Point(time=when, value=value, labels=labels)
         if query.contains(point):
             points.append(point)
+    if texts and not numbers:
+        raise StateSourceError(
+            f"state source {name!r}: {what} returned the value {texts[0]!r} and no number in "
+            "any row: the value column must be numeric; select a number AS value (or CAST it)"
+        )
     points.sort(key=lambda p: p.time)
     return points
 

@@ -6,8 +6,11 @@ runs in its own read-only transaction with a statement timeout, and is always ro
 * PostgreSQL (psycopg): ``SET TRANSACTION READ ONLY``, ``SET LOCAL statement_timeout`` and the
   session's ``TimeZone`` set to the source's zone (so ``timestamp`` columns without a zone
   compare in it); ``:start``/``:end`` are bound as aware timestamps.
-* MySQL (PyMySQL): ``SET TRANSACTION READ ONLY`` and ``max_execution_time``, a read timeout
-  on the socket; bounds are bound as naive ``DATETIME`` values in the source's zone.
+* MySQL and MariaDB (PyMySQL): ``SET TRANSACTION READ ONLY`` and ``max_execution_time``
+  (MariaDB: ``max_statement_time``), a read timeout on the socket, and the session's
+  ``time_zone`` set to the source's zone (its name, or its fixed offset when the server has no
+  time zone tables), so ``TIMESTAMP`` columns come back in it; bounds are bound as naive
+  ``DATETIME`` values in the source's zone.
 * SQLite: ``PRAGMA query_only`` and a progress handler that interrupts a statement past its
   deadline; bounds are bound as ``YYYY-MM-DD HH:MM:SS`` text in the source's zone.
 
@@ -21,12 +24,14 @@ import math
 import re
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from oncall.adapters.state.rows import compute_bind_bounds, rows_to_points
 from oncall.domain.checks import Point, SeriesQuery
+from oncall.domain.checks.sqltext import compute_parameter_problem
 from oncall.errors import StateSourceError
 
 __all__ = ["SqlStateSource", "mask_url"]
@@ -92,6 +97,9 @@ class SqlStateSource:
             raise StateSourceError(
                 f"state source {self.name!r} runs SQL: give the check a 'query', not a 'metric'"
             )
+        problem = compute_parameter_problem(query.sql, ":")
+        if problem is not None:
+            raise StateSourceError(f"state source {self.name!r}: {query.what}: {problem}")
         try:
             columns, rows = self._run(query.sql, query)
         except StateSourceError:
@@ -125,8 +133,11 @@ class SqlStateSource:
             )
         from sqlalchemy import text
 
-        engine = self._get_engine()
-        with engine.connect() as conn:
+        try:
+            conn = self._get_engine().connect()
+        except Exception as exc:
+            raise _ConnectError(exc) from exc
+        with conn:
             raw = conn.connection.driver_connection
             if self.dialect == "sqlite":
                 raw.execute("PRAGMA query_only = ON")
@@ -149,7 +160,26 @@ class SqlStateSource:
             conn.exec_driver_sql(f"SET LOCAL TIME ZONE '{self.zone.key}'")
         elif self.dialect == "mysql":
             conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
-            conn.exec_driver_sql(f"SET SESSION max_execution_time = {ms}")
+            if getattr(conn.dialect, "is_mariadb", False):
+                conn.exec_driver_sql(f"SET SESSION max_statement_time = {ms / 1000:.3f}")
+            else:
+                conn.exec_driver_sql(f"SET SESSION max_execution_time = {ms}")
+            self._mysql_time_zone(conn)
+
+    def _mysql_time_zone(self, conn: Any) -> None:
+        """The session's ``time_zone``: the zone's name, else its offset if it has only one."""
+        try:
+            conn.exec_driver_sql("SET SESSION time_zone = %s", (self.zone.key,))
+            return
+        except Exception:  # the server has no time zone tables: it knows no names
+            pass
+        now = datetime.now(self.zone)
+        offsets = {(now + timedelta(days=d)).utcoffset() or timedelta(0) for d in range(0, 366, 30)}
+        if len(offsets) == 1:
+            minutes = int(offsets.pop().total_seconds()) // 60
+            sign = "+" if minutes >= 0 else "-"
+            hours, rest = divmod(abs(minutes), 60)
+            conn.exec_driver_sql(f"SET SESSION time_zone = '{sign}{hours:02d}:{rest:02d}'")
 
     def _get_engine(self) -> Any:
         with self._lock:
@@ -180,6 +210,9 @@ class SqlStateSource:
     def _translate(self, exc: Exception, query: SeriesQuery | None) -> StateSourceError:
         """A ``StateSourceError`` saying what failed, never showing the password."""
         where = f"state source {self.name!r} (SQL, {self.shown_as})"
+        connecting = isinstance(exc, _ConnectError)
+        if isinstance(exc, _ConnectError):
+            exc = exc.cause
         detail = mask_url(_first_line(exc)).replace(self.url, self.shown_as)
         what = query.what if query is not None else "the probe"
         lowered = detail.lower()
@@ -187,13 +220,21 @@ class SqlStateSource:
         reason: str
         if name in ("ModuleNotFoundError", "ImportError", "NoSuchModuleError"):
             reason = (
-                f"a database driver is missing ({detail}): install the SQL extra, "
-                "pip install 'oncall-cli[sql]'"
+                f"a database driver is missing ({detail}): the SQL extra, pip install "
+                "'oncall-cli[sql]', has PyMySQL and psycopg: write the URL as "
+                "mysql+pymysql://… or postgresql+psycopg://…"
             )
-        elif name == "ArgumentError":
+        elif connecting and name in ("ArgumentError", "ValueError", "TypeError"):
+            # No detail: the parser's message may quote a piece of the password.
             reason = (
-                f"the URL is not a SQLAlchemy URL ({detail}): write it like "
-                "mysql+pymysql://user@host/db or postgresql+psycopg://user@host/db"
+                "the URL is not a SQLAlchemy URL: write it like mysql+pymysql://user:password@"
+                "host:3306/db or postgresql+psycopg://user:password@host:5432/db, with @ : / % "
+                "in the user or password percent-encoded (%40 %3A %2F %25)"
+            )
+        elif connecting and any(w in lowered for w in ("timeout", "timed out")):
+            reason = (
+                f"no answer from the database within {self.timeout:g}s ({detail}): check the "
+                "host, port and network, or raise the source's timeout"
             )
         elif any(w in lowered for w in ("timeout", "timed out", "canceling statement", "interr")):
             reason = (
@@ -207,19 +248,34 @@ class SqlStateSource:
             for w in ("access denied", "authentication", "permission denied", "password")
         ):
             reason = (
-                f"access denied ({detail}): check the user and password in the URL, and that "
-                "the user may SELECT these tables"
+                f"access denied ({detail}): check the user, password and database name in the "
+                "URL, and that the user may SELECT these tables"
             )
         elif any(
             w in lowered
             for w in ("connection refused", "could not connect", "can't connect", "unable to open")
         ):
             reason = f"cannot reach the database ({detail}): check the host, port and network"
+        elif connecting:
+            reason = (
+                f"cannot connect to the database ({detail}): check the host, port, database "
+                "name and user in the URL"
+            )
+        elif name == "StatementError" and "bind parameter" in lowered:
+            reason = f"{what} uses a parameter that is not bound: only :start and :end are"
         elif name in ("ProgrammingError", "OperationalError", "DatabaseError"):
             reason = f"{what} failed ({detail}): check the SQL and the table names"
         else:
             reason = f"unexpected error ({name}: {detail})"
         return StateSourceError(f"{where}: {reason}")
+
+
+class _ConnectError(Exception):
+    """What went wrong before the query ran: building the engine or connecting."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def _first_line(exc: Exception) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FORBIDDEN_WORDS", "compute_sql_problem"]
+__all__ = ["FORBIDDEN_WORDS", "compute_parameter_problem", "compute_sql_problem"]
 
 FORBIDDEN_WORDS = frozenset(
     {
@@ -34,6 +34,13 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+_BOUND = ("start", "end")
+_PARAMETER = {
+    ":": re.compile(r"(?<![:\w\\]):(\w+)(?!:)"),  # SQLAlchemy's text() binds, not ::casts
+    "@": re.compile(r"(?<![@\w])@(\w+)"),  # BigQuery's named parameters, not @@system ones
+}
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -71,4 +78,31 @@ def compute_sql_problem(text: str) -> str | None:
             f"the query uses {word}: a check query only reads, so it may not write, lock or "
             "change the session; quote it if it is a column name"
         )
+    return None
+
+
+def compute_parameter_problem(text: str, style: str) -> str | None:
+    """Why ``text``'s parameters do not fit a source that binds ``:start``/``:end`` (``style``
+    ``":"``, SQL) or ``@start``/``@end`` (``"@"``, BigQuery), or None when they do.
+
+    Comments and quoted text do not count; neither do ``::`` casts and ``@@`` variables.
+    """
+    code = "".join(
+        m.group() if m.lastgroup not in ("comment", "quoted") else " "
+        for m in _TOKEN.finditer(text)
+    )
+    other = "@" if style == ":" else ":"
+    who, whose = ("a sql source", "BigQuery's") if style == ":" else ("BigQuery", "a sql source's")
+    for name in _PARAMETER[other].findall(code):
+        if name.lower() in _BOUND:
+            return (
+                f"the query uses {other}{name}, {whose} form: {who} binds {style}start and "
+                f"{style}end"
+            )
+    for name in _PARAMETER[style].findall(code):
+        if name not in _BOUND:
+            return (
+                f"the query uses {style}{name}, which is not bound: only {style}start and "
+                f"{style}end (the span the check needs) are"
+            )
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,6 +214,79 @@ def test_missing_columns_and_missing_file_are_clear(tmp_path: Path) -> None:
     assert not (tmp_path / "nope.db").exists()
 
 
+def test_labels_filter_the_label_columns(sqlite_db: tuple[Path, sqlite3.Connection]) -> None:
+    path, db = sqlite_db
+    fill(db, [*hourly_rows(24), *[(at, 5.0, "oracle") for at, _, _ in hourly_rows(24)]])
+    source = SqlStateSource.for_sqlite("wh", path)
+    spec = {"kind": "threshold", "window": "24h", "reduce": "sum", "min": 0}
+    found = {
+        name: run(source, check(id="l", query=ROWS_SQL, labels=labels, **spec)).value
+        for name, labels in (
+            ("all", {}),
+            ("sap", {"source": "sap"}),
+            ("oracle", {"source": "oracle"}),
+        )
+    }
+    assert found == {"all": 2520.0, "sap": 2400.0, "oracle": 120.0}
+    none = run(source, check(id="l", query=ROWS_SQL, labels={"source": "db2"}, **spec))
+    assert (none.status, none.value) == ("fail", None)
+
+
+def test_labels_on_a_column_the_query_lacks_name_the_columns(
+    sqlite_db: tuple[Path, sqlite3.Connection],
+) -> None:
+    path, db = sqlite_db
+    fill(db, hourly_rows(3))
+    source = SqlStateSource.for_sqlite("wh", path)
+    chk = check(id="typo", kind="threshold", query=ROWS_SQL, labels={"sorce": "sap"},
+                window="6h", min=0)  # fmt: skip
+    (query,) = required_queries(chk, now=NOW, team_tz=UTC)
+    with pytest.raises(StateSourceError, match=r"'sorce'.*label columns: source"):
+        source.fetch(query)
+
+
+def test_a_text_value_column_is_named_and_text_among_numbers_is_corrupt(
+    sqlite_db: tuple[Path, sqlite3.Connection],
+) -> None:
+    path, db = sqlite_db
+    fill(db, hourly_rows(3))
+    source = SqlStateSource.for_sqlite("wh", path)
+    wrong = "SELECT at AS time, source AS value FROM batches WHERE at > :start AND at <= :end"
+    chk = check(id="t", kind="threshold", query=wrong, window="6h", reduce="sum", min=0)
+    (query,) = required_queries(chk, now=NOW, team_tz=UTC)
+    with pytest.raises(StateSourceError, match=r"returned the value 'sap'.*must be numeric"):
+        source.fetch(query)
+    fill(db, [(hourly_rows(1)[0][0], "n/a", "sap")])  # SQLite keeps text in a REAL column
+    points = source.fetch(replace(query, sql=ROWS_SQL))
+    assert sorted(p.value is None for p in points) == [False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT at AS time, value FROM batches WHERE at > @start", r"@start, BigQuery's form"),
+        ("SELECT at AS time, value FROM batches WHERE at > :since", r":since, which is not bound"),
+    ],
+)
+def test_parameters_other_than_start_and_end_are_named(
+    sqlite_db: tuple[Path, sqlite3.Connection], sql: str, message: str
+) -> None:
+    path, _ = sqlite_db
+    chk = check(id="p", kind="threshold", query=sql, window="6h", min=0)
+    (query,) = required_queries(chk, now=NOW, team_tz=UTC)
+    with pytest.raises(StateSourceError, match=message):
+        SqlStateSource.for_sqlite("wh", path).fetch(query)
+
+
+def test_casts_quotes_and_comments_are_not_parameters() -> None:
+    from oncall.domain.checks.sqltext import compute_parameter_problem
+
+    sql = "SELECT x::timestamp AS time, ':since' AS v, @@x -- @start\nWHERE t > :start"
+    assert compute_parameter_problem(sql, ":") is None
+    assert compute_parameter_problem("SELECT @start, @end, @@session.x", "@") is None
+    assert "BigQuery binds @start" in (compute_parameter_problem("SELECT :start", "@") or "")
+
+
 def test_mask_url_hides_the_password() -> None:
     assert mask_url("mysql+pymysql://u:s3cret@db:3306/fin") == "mysql+pymysql://u:***@db:3306/fin"
     assert mask_url("sqlite:///x.db") == "sqlite:///x.db"
@@ -274,3 +348,29 @@ def test_postgres_statement_timeout(postgres_url: str) -> None:
     with pytest.raises(StateSourceError, match=r"did not finish within 0\.2s"):
         source.fetch(query)
     source.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected", "secret"),
+    [
+        (lambda u: u.rsplit("/", 1)[0] + "/nodb", "cannot connect to the database", "pw-Leak1"),
+        (
+            lambda u: u.replace("@127.0.0.1", ":p@ss:leak3d/x@127.0.0.1"),
+            "percent-encoded",
+            "leak3d",
+        ),
+        (lambda u: u.replace("postgresql+psycopg", "postgresql+nodriver"), "driver", "pw-Leak1"),
+    ],
+)
+def test_postgres_connection_problems_are_named_without_the_password(
+    postgres_url: str, change: Any, expected: str, secret: str
+) -> None:
+    url = postgres_url.replace("postgresql://oncall@", "postgresql+psycopg://oncall:pw-Leak1@", 1)
+    source = SqlStateSource("fin", change(url), timeout=5, shown_as="$FIN_URL")
+    chk = check(id="c", kind="threshold", query=ROWS_SQL, window="1h", min=0)
+    (query,) = required_queries(chk, now=NOW, team_tz=UTC)
+    with pytest.raises(StateSourceError) as caught:
+        source.fetch(query)
+    message = str(caught.value)
+    assert expected in message and "check the SQL" not in message, message
+    assert secret not in message and "$FIN_URL" in message
