@@ -165,3 +165,33 @@ def test_cross_source_reconcile_sqlite_against_bigquery(
     (failed,) = again.run([check], NOW)
     assert failed.status == "fail"
     assert evaluate_check(check, now=NOW, team_tz=UTC, data={}).status == "fail"
+
+
+def test_sql_source_parameters_are_named_before_any_request(
+    bq: tuple[BigQueryServer, str],
+) -> None:
+    server, endpoint = bq
+    from dataclasses import replace
+
+    query = replace(planned(), sql="SELECT t AS time, v AS value FROM x WHERE t > :start")
+    with pytest.raises(
+        StateSourceError, match=r":start, a sql source's form: BigQuery binds @start"
+    ):
+        source(endpoint).fetch(query)
+    assert server.requests == []
+
+
+def test_labels_filter_bigquery_label_columns(bq: tuple[BigQueryServer, str]) -> None:
+    server, endpoint = bq
+    server.columns = [("time", "TIMESTAMP"), ("value", "FLOAT"), ("unit", "STRING")]
+    server.rows = [
+        (NOW - timedelta(hours=h), 100.0, "na" if h % 2 else "emea") for h in range(1, 7)
+    ]
+    from dataclasses import replace
+
+    src = source(endpoint)
+    assert [p.labels["unit"] for p in src.fetch(replace(planned(), labels=(("unit", "na"),)))] == [
+        "na"
+    ] * 3
+    with pytest.raises(StateSourceError, match=r"'region'.*label columns: unit"):
+        src.fetch(replace(planned(), labels=(("region", "na"),)))
