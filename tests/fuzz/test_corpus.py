@@ -42,5 +42,5 @@ def test_the_corpus_covers_every_kind() -> None:
 @pytest.mark.parametrize(("name", "kind", "command"), CASES)
 def test_hostile_file_ends_cleanly(tmp_path: Path, name: str, kind: str, command: str) -> None:
     config = write_project(tmp_path / "team", {KIND_FILES[kind]: (CORPUS / name).read_bytes()})
-    run = run_cli(config, command, tmp_path)
+    run = run_cli(config, command, tmp_path, label=f"corpus {name} as {kind}")
     assert not run.problems(), (run.problems(), run.code, run.stderr[-2000:])

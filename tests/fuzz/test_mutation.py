@@ -150,5 +150,5 @@ def test_mutated_shipped_yaml_ends_cleanly(case: tuple[str, bytes], command: str
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         config = write_project(root / "team", {KIND_FILES[kind]: data})
-        run = run_cli(config, command, root)
+        run = run_cli(config, command, root, label=f"mutation of {kind}")
     assert not run.problems(), (kind, command, run.problems(), run.code, run.stderr[-2000:])
