@@ -301,29 +301,49 @@ class _Conflicts:
 
 
 def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list[_Slot]:
-    """Holders of shifts 0..last after locks and holiday swaps, processed from shift 0."""
+    """Holders of shifts 0..last after locks and holiday swaps, processed from shift 0.
+
+    A swap only moves people into shifts of a phase they are a member of (rule 1b). A locked
+    shift that holds someone other than its base holder stands as one half of an announced
+    swap: the shift that was its other half keeps that swap (rule 3b), so locking the
+    schedule as it is changes nothing outside the lock.
+    """
     horizon = spec.swap_horizon if spec.swap_enabled else 0
     slots = [_Slot(base_holder(spec, k)) for k in range(last + 1 + horizon)]
     for k, lock in _locked_slots(spec).items():
         if k < len(slots):
             slots[k] = _Slot(lock.person, lock=lock.reason)
+    paired: set[int] = set()  # locked shifts already standing as one half of a swap
+
+    def member(person: str, k: int) -> bool:
+        return person in members_for_shift(spec, k)
+
     for k in range(last + 1):
         slot = slots[k]
         if slot.reason == "swap":
+            continue
+        if slot.lock is not None:
+            _pair_locked(spec, slots, k, horizon, conflicts, paired)
             continue
         p = slot.person
         cause = conflicts(p, k)
         if not cause:
             continue
-        if slot.lock is not None:
-            slot.unresolved = True
-            continue
         for j in range(k + 1, k + horizon + 1):
             other = slots[j]
-            if other.reason == "swap" or other.lock is not None:
+            if other.lock is not None:
+                q = base_holder(spec, j)
+                if j not in paired and other.person == p and q != p and not conflicts(q, k):
+                    paired.add(j)
+                    slots[k] = _Slot(q, "swap", j, cause, p)
+                    break
+                continue
+            if other.reason == "swap":
                 continue
             q = other.person
             if q == p or conflicts(q, k) or conflicts(p, j):
+                continue
+            if not (member(q, k) and member(p, j)):
                 continue
             slots[k] = _Slot(q, "swap", j, cause, p)
             slots[j] = _Slot(p, "swap", k, cause, p)
@@ -331,6 +351,35 @@ def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list
         else:
             slot.unresolved = True
     return slots[: last + 1]
+
+
+def _pair_locked(
+    spec: RotationSpec,
+    slots: list[_Slot],
+    k: int,
+    horizon: int,
+    conflicts: _Conflicts,
+    paired: set[int],
+) -> None:
+    """Locked shift ``k``: mark it unresolved if its holder is off, and when it holds ``q`` in
+    place of a base holder ``p`` who is off in it, give ``p`` the later shift of ``q`` that was
+    the other half of that swap (the first one ``p`` can take, as rule 3 would have)."""
+    slot = slots[k]
+    if conflicts(slot.person, k):
+        slot.unresolved = True
+    p, q = base_holder(spec, k), slot.person
+    cause = conflicts(p, k)
+    if k in paired or p == q or not cause:
+        return
+    for j in range(k + 1, k + horizon + 1):
+        other = slots[j]
+        if other.lock is not None or other.reason == "swap" or other.person != q:
+            continue
+        if conflicts(p, j) or p not in members_for_shift(spec, j):
+            continue
+        paired.add(k)
+        slots[j] = _Slot(p, "swap", k, cause, p)
+        return
 
 
 def _prepare_overrides(

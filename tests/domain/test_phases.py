@@ -119,6 +119,30 @@ def test_locked_shifts_are_never_swap_partners() -> None:
     assert holders(pinned, 0, 3, leave) == ["de1", "de4", "de3", "de2"]
 
 
+def test_locking_the_schedule_as_it_is_changes_nothing_outside_the_lock() -> None:
+    """de2 is off in shift 1 and swaps with de3 (shift 2). Locking either half, as announced,
+    keeps the other half: a lock must never move a shift it does not hold."""
+    spec = team()
+    leave = DaysOffTable({}, leave={"de2": [LeaveRange(date(2026, 1, 14), date(2026, 1, 15))]})
+    announced = holders(spec, 0, 5, leave)
+    assert announced == ["de1", "de3", "de2", "de4", "de1", "de2"]
+    later_half = dataclasses.replace(spec, locks=(locked(spec, 2, "de2", "swapped"),))
+    assert holders(later_half, 0, 5, leave) == announced
+    first_half = dataclasses.replace(spec, locks=(locked(spec, 1, "de3", "swapped"),))
+    assert holders(first_half, 0, 5, leave) == announced
+
+
+def test_a_swap_never_gives_a_shift_to_someone_who_left_the_rotation() -> None:
+    # de2 holds shift 86 (30 Aug 2027), the last before de2 leaves (phase from 6 Sep): off
+    # in it, de2 may not be swapped into a later shift, where de2 is no longer a member.
+    spec = team(JOIN, LEAVE)
+    assert holders(spec, 86, 86) == ["de2"]
+    off = DaysOffTable({}, leave={"de2": [LeaveRange(date(2027, 8, 31), date(2027, 9, 1))]})
+    shifts = compute_shifts(spec, shift_start(spec, 86), shift_start(spec, 96), availability=off)
+    assert "de2" not in [s.person for s in shifts[1:]]
+    assert shifts[0].person == "de2" and shifts[0].unresolved
+
+
 def test_a_lock_that_no_longer_matches_the_shifts_holds_nothing() -> None:
     spec = team()
     odd = LockedShift(shift_start(spec, 1) + timedelta(hours=1), shift_start(spec, 2), "de4", "x")
