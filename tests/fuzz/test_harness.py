@@ -17,7 +17,8 @@ def test_a_clean_run_is_clean(tmp_path: Path) -> None:
 def test_a_run_past_the_time_limit_is_a_hang(tmp_path: Path) -> None:
     run = run_cli(write_project(tmp_path / "team"), "check", tmp_path, timeout=0.001)
     assert run.code is None and run.signal == "SIGALRM"
-    assert run.problems() == ["no exit within 15.0s (a hang)"] or "a hang" in run.problems()[0]
+    (problem,) = run.problems()
+    assert problem.endswith("(a hang)")
 
 
 def test_a_run_past_the_memory_limit_fails(tmp_path: Path) -> None:

@@ -30,8 +30,9 @@ def _to_duration(value: object) -> timedelta:
     elif isinstance(value, str):
         delta = parse_duration(value)
     else:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
         raise ValueError(
-            f"a duration is text with a unit, like 90m, 26h or 7d; got {value!r}: add a unit"
+            f"a duration is text with a unit, like 90m, 26h or 7d; got {shown}: add a unit"
         )
     if delta <= timedelta(0):
         raise ValueError("a duration must be longer than zero: use a value like 90m, 26h or 7d")
