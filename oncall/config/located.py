@@ -7,6 +7,7 @@ file straight into a model with those messages.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -142,8 +143,11 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], marks: Marks
             message = f"{_dotted(loc)}: required key is missing: add '{loc[-1]}'"
             problems.append(marks.problem(loc[:-1], message))
             continue
-        if kind == "int_parsing_size":  # more digits than Python reads as an int
-            message = f"{_dotted(loc)}: {_too_many_digits(model, raw, err.get('input'))}"
+        digits = _digits(err.get("input"))
+        if kind == "int_parsing_size" or (kind in _NUMBER_ERRORS and digits is not None):
+            # more digits than Python reads as an int, or than a float holds: the range
+            whole = kind.startswith("int")
+            message = f"{_dotted(loc)}: {_too_many_digits(model, raw, digits, whole=whole)}"
         elif kind in _TYPE_NAMES and "value_error" not in kind:
             message = f"{_dotted(loc)}: expected {_TYPE_NAMES[kind]}{_shown(err.get('input'))}"
         else:
@@ -197,18 +201,39 @@ def _shown(got: Any) -> str:
     return f" (got {text})"
 
 
-def _too_many_digits(model: type[BaseModel], loc: Sequence[str | int], got: Any) -> str:
-    """A whole number too long to read: its field's range, like ``1 to 366``, when it has one."""
-    digits = f"got a number of {len(str(got).strip()):,} digits"
+_NUMBER_ERRORS = ("finite_number", "float_parsing", "float_type")
+_LONG_DIGITS = re.compile(r"\s*[+-]?\d{21,}\s*")
+
+
+def _digits(got: Any) -> int | None:
+    """How many digits ``got`` has, when it is a whole number of more than 20 digits."""
+    if isinstance(got, int) and not isinstance(got, bool) and abs(got) >= 10**20:
+        return len(str(abs(got)))
+    if isinstance(got, str) and _LONG_DIGITS.fullmatch(got):
+        return len(got.strip().lstrip("+-"))
+    return None
+
+
+def _too_many_digits(
+    model: type[BaseModel], loc: Sequence[str | int], digits: int | None, *, whole: bool
+) -> str:
+    """A number far too long: its key's range, like ``1 to 366``, when it has one."""
+    got = f"got a number of {digits:,} digits" if digits else "got a number far too long"
+    what = "a whole number" if whole else "a number"
     parent = _model_at(model, loc[:-1])
     field = parent.model_fields.get(str(loc[-1])) if parent is not None else None
     low = high = None
     for meta in _metadata(field):
-        low = getattr(meta, "ge", None) if low is None else low
-        high = getattr(meta, "le", None) if high is None else high
+        low = next((getattr(meta, k) for k in ("ge", "gt") if hasattr(meta, k)), low)
+        high = next((getattr(meta, k) for k in ("le", "lt") if hasattr(meta, k)), high)
     if low is not None and high is not None:
-        return f"must be a whole number from {low} to {high} ({digits})"
-    return f"must be a whole number of at most 20 digits ({digits})"
+        return f"must be {what} from {_number(low)} to {_number(high)} ({got})"
+    return f"must be {what} of at most 20 digits ({got})"
+
+
+def _number(value: float) -> str:
+    exact = float(value).is_integer() and abs(value) < 1e16
+    return str(int(value)) if exact else f"{value:g}"
 
 
 def _metadata(field: Any) -> list[Any]:
@@ -218,7 +243,8 @@ def _metadata(field: Any) -> list[Any]:
     found = list(field.metadata)
     for arg in typing.get_args(field.annotation):
         if typing.get_origin(arg) is typing.Annotated:
-            found += typing.get_args(arg)[1:]
+            for meta in typing.get_args(arg)[1:]:  # a Field(...) holds its own constraints
+                found += [meta, *getattr(meta, "metadata", ())]
     return found
 
 

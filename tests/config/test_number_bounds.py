@@ -121,6 +121,32 @@ def test_every_number_of_every_file_is_bounded(name: str) -> None:
             "ack_timeout: -1.0e+400",
             "paging.yaml:10:53: error: urgency.high.ack_timeout:",
         ),
+        (
+            "runbooks/engagement.yaml",
+            "min: 0.1",
+            f"min: {HUGE}",
+            "steps[2].checks[1].min: must be a number from -1e+18 to 1e+18 (got a number of "
+            "5,000 digits)",
+        ),
+        (
+            "runbooks/engagement.yaml",
+            "tolerance_pct: 0.1",
+            f"tolerance_pct: 1{BIG}",
+            "steps[2].checks[2].tolerance_pct: must be a number from 0 to 1000000 (got a number "
+            "of 401 digits)",
+        ),
+        (
+            "runbooks/engagement.yaml",
+            "min_history: 5",
+            f"min_history: 5\n        z_fail: {HUGE}",
+            "steps[2].checks[0].z_fail: must be a number from 0 to 1000 (got a number of 5,000",
+        ),
+        (
+            "config/paging.yaml",
+            "repeat: 1",
+            f"repeat: {HUGE}",
+            "urgency.high.repeat: must be a whole number from 0 to 10 (got a number of 5,000",
+        ),
     ],
     ids=[
         "shift-days-5000-digits",
@@ -134,6 +160,10 @@ def test_every_number_of_every_file_is_bounded(name: str) -> None:
         "tolerance-pct",
         "ack-timeout-400-digits",
         "ack-timeout-minus-inf",
+        "threshold-5000-digits",
+        "tolerance-pct-401-digits",
+        "z-fail-5000-digits",
+        "repeat-5000-digits",
     ],
 )
 def test_a_number_out_of_range_is_located_in_our_words(
