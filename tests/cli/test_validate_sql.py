@@ -59,3 +59,18 @@ def test_an_unknown_check_source_is_located(oncall: Run, project: Path) -> None:
 
 def out(result: object) -> str:
     return str(getattr(result, "stdout", "")) + str(getattr(result, "stderr", ""))
+
+
+def test_a_parameter_of_the_wrong_style_is_refused_by_validate(oncall: Run, project: Path) -> None:
+    """BigQuery's @start on a sql source is found before any check runs, at the query."""
+    path = project / "runbooks" / "profit.yaml"
+    text = path.read_text()
+    assert "loaded_at > :start" in text
+    path.write_text(text.replace("loaded_at > :start", "loaded_at > @start", 1))
+    result = oncall("validate")
+    assert result.exit_code == 1  # problems found
+    assert re.search(
+        r"profit\.yaml:\d+:\d+: error: sql-ingest-complete: the query uses @start, "
+        r"BigQuery's form: a sql source binds :start and :end",
+        out(result),
+    ), out(result)

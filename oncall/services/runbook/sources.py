@@ -11,6 +11,7 @@ from oncall.config.models.state import QUERY_KINDS
 from oncall.config.state import StateConfig, load_state_config
 from oncall.domain.checks import Check, ReconcileCheck
 from oncall.domain.checks.fields import Selector
+from oncall.domain.checks.sqltext import compute_parameter_problem
 from oncall.errors import ConfigError, Problem, SourceSpecError
 
 if TYPE_CHECKING:
@@ -161,6 +162,10 @@ def compute_source_problems(loaded: LoadedRunbook, state: StateConfig) -> list[P
                     f"{kind}: name one with source:, or give a metric"
                 )
                 problems.append(loaded.marks.problem((*at, "query"), text))
+            elif sel.query is not None:
+                wrong = compute_parameter_problem(sel.query, "@" if kind == "bigquery" else ":")
+                if wrong is not None:
+                    problems.append(loaded.marks.problem((*at, "query"), f"{check.id}: {wrong}"))
             elif sel.metric is not None and kind in QUERY_KINDS:
                 text = (
                     f"{check.id}: source '{name}' is {kind} and runs SQL: give a 'query' "
