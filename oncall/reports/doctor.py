@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from oncall.reports.common import Report
 
 __all__ = ["DoctorCheck", "DoctorReport", "ProbeStatus"]
 
 ProbeStatus = Literal["ok", "warn", "fail", "skip"]
 
 
-class DoctorCheck(BaseModel):
+class DoctorCheck(Report):
     """One probe's verdict: what was checked, how it went and what to do about it."""
 
     name: str
@@ -20,7 +20,7 @@ class DoctorCheck(BaseModel):
     fix: str | None = None
 
 
-class DoctorReport(BaseModel):
+class DoctorReport(Report):
     """Everything ``oncall doctor`` found; ``ok`` is False when any check failed."""
 
     ok: bool

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from oncall.domain.paging.content import Severity
 from oncall.domain.paging.urgency import Urgency
+from oncall.reports.common import Report
 
 __all__ = [
     "ActionResult",
@@ -28,7 +29,7 @@ __all__ = [
 DeliveryStatus = Literal["sent", "failed", "queued", "suppressed", "dry-run"]
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Report):
     """One delivery as reported: never a secret."""
 
     channel: str
@@ -43,7 +44,7 @@ class DeliveryOut(BaseModel):
     missing_env: list[str] = Field(default_factory=list, exclude=True)
 
 
-class PageResult(BaseModel):
+class PageResult(Report):
     """What ``oncall page`` did."""
 
     page_id: str | None
@@ -67,7 +68,7 @@ class NotifyResult(PageResult):
     note: str
 
 
-class EscalationOut(BaseModel):
+class EscalationOut(Report):
     page_id: str
     dedup_key: str
     outcome: Literal["escalated", "exhausted", "taken", "undelivered"]
@@ -81,12 +82,12 @@ class EscalationOut(BaseModel):
     deliveries: list[DeliveryOut]
 
 
-class EscalationReport(BaseModel):
+class EscalationReport(Report):
     at: datetime
     escalations: list[EscalationOut]
 
 
-class FlushItemOut(BaseModel):
+class FlushItemOut(Report):
     item_id: int
     page_id: str
     dedup_key: str | None
@@ -96,13 +97,13 @@ class FlushItemOut(BaseModel):
     deliveries: list[DeliveryOut]
 
 
-class FlushReport(BaseModel):
+class FlushReport(Report):
     at: datetime
     items: list[FlushItemOut]
     remaining: int
 
 
-class ActionResult(BaseModel):
+class ActionResult(Report):
     action: Literal["acknowledge", "resolve"]
     page_id: str
     dedup_key: str
@@ -112,7 +113,7 @@ class ActionResult(BaseModel):
     deliveries: list[DeliveryOut]
 
 
-class OutboxOut(BaseModel):
+class OutboxOut(Report):
     id: int
     level: int
     channels: list[str]
@@ -121,7 +122,7 @@ class OutboxOut(BaseModel):
     last_error: str | None
 
 
-class PageView(BaseModel):
+class PageView(Report):
     page_id: str
     kind: Literal["page", "notice"]
     dedup_key: str

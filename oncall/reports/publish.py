@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from oncall.reports.common import Report
 
 __all__ = [
     "HandoffOut",
@@ -19,14 +21,14 @@ __all__ = [
 ]
 
 
-class WindowOut(BaseModel):
+class WindowOut(Report):
     model_config = ConfigDict(populate_by_name=True)
 
     from_: datetime = Field(alias="from")
     to: datetime
 
 
-class OverrideOut(BaseModel):
+class OverrideOut(Report):
     """One PagerDuty override: ``person`` is our person id (None when not one of ours)."""
 
     id: str | None = None
@@ -37,7 +39,7 @@ class OverrideOut(BaseModel):
     why: str = ""
 
 
-class RejectedOut(BaseModel):
+class RejectedOut(Report):
     """An override PagerDuty refused in an otherwise successful answer."""
 
     start: datetime
@@ -47,7 +49,7 @@ class RejectedOut(BaseModel):
     errors: list[str]
 
 
-class NoticeOut(BaseModel):
+class NoticeOut(Report):
     """A change notice to one person: their shifts before and after, and why."""
 
     person: str
@@ -60,7 +62,7 @@ class NoticeOut(BaseModel):
     detail: str = ""
 
 
-class PagerDutyPublishOut(BaseModel):
+class PagerDutyPublishOut(Report):
     """One rotation published to one schedule (``kept`` counts, the rest list)."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -72,12 +74,12 @@ class PagerDutyPublishOut(BaseModel):
     deleted: list[OverrideOut]
     kept: int
     conflicts: list[OverrideOut]
-    rejected: list[RejectedOut] = []
-    notices: list[NoticeOut] = []
+    rejected: list[RejectedOut] = Field(default_factory=list)
+    notices: list[NoticeOut] = Field(default_factory=list)
     dry_run: bool = False
 
 
-class HandoffOut(BaseModel):
+class HandoffOut(Report):
     """The handoff notice posted (or, in a dry run, to be posted) to the channel."""
 
     channel: str
@@ -87,7 +89,7 @@ class HandoffOut(BaseModel):
     posted: bool
 
 
-class SlackGroupOut(BaseModel):
+class SlackGroupOut(Report):
     rotation: str
     usergroup: str
     holder: str | None
@@ -99,8 +101,8 @@ class SlackGroupOut(BaseModel):
     dry_run: bool = False
 
 
-class PublishReport(BaseModel):
+class PublishReport(Report):
     """``oncall publish`` alone: every configured target."""
 
-    pagerduty: list[PagerDutyPublishOut] = []
-    slack: list[SlackGroupOut] = []
+    pagerduty: list[PagerDutyPublishOut] = Field(default_factory=list)
+    slack: list[SlackGroupOut] = Field(default_factory=list)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from oncall.reports.common import Report
 
 __all__ = ["InitReport"]
 
 
-class InitReport(BaseModel):
+class InitReport(Report):
     directory: str
     team: str
     timezone: str
