@@ -31,18 +31,28 @@ import bisect
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from oncall.domain.people import Availability, DayOff
-from oncall.domain.phases import (
-    LockedShift,
-    RosterPhase,
-    roster_holder,
-    roster_members,
+from oncall.domain.phases import LockedShift, RosterPhase
+from oncall.domain.rotation_spec import (
+    SATURDAY,
+    TICK,
+    Override,
+    Reason,
+    RotationSpec,
+    Shift,
+    base_holder,
+    lock_index,
+    members_for_shift,
+    require_aware,
+    shift_dates,
+    shift_index_at,
+    shift_start,
+    start_utc,
+    wall_time,
 )
-from oncall.domain.timeutil import resolve_wall_time
 
 __all__ = [
     "LockedShift",
@@ -60,194 +70,6 @@ __all__ = [
     "shift_index_at",
     "shift_start",
 ]
-
-Reason = Literal["rotation", "swap", "override"]
-
-_SATURDAY = 5
-_TICK = timedelta(microseconds=1)
-
-
-@dataclass(frozen=True, slots=True)
-class RotationSpec:
-    """A rotation's configuration: who rotates, from when, and how swaps behave.
-
-    ``start`` is the date of shift 0, ``handoff`` the wall time of every handoff in ``tz``.
-    ``swap_weekends=False`` leaves Saturdays and Sundays out of conflict checks.
-    ``swap_horizon`` is how many later shifts a holder with a conflict may swap with.
-    ``roster`` (rule 1b) replaces ``members`` for the turns when given; ``members`` is then
-    everyone in any phase, in order of first appearance. ``locks`` are announced shifts (3b).
-    """
-
-    id: str
-    members: tuple[str, ...]
-    start: date
-    handoff: time
-    tz: ZoneInfo
-    shift_days: int = 7
-    swap_enabled: bool = True
-    swap_weekends: bool = True
-    swap_horizon: int = 8
-    roster: tuple[RosterPhase, ...] = ()
-    locks: tuple[LockedShift, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not self.members or any(not phase.members for phase in self.roster):
-            raise ValueError(f"rotation {self.id!r} has no members")
-        if self.roster and self.roster[0].start != self.start:
-            raise ValueError(f"rotation {self.id!r}: the first roster phase must begin at start")
-        if any(b.start < a.start for a, b in itertools.pairwise(self.roster)):
-            raise ValueError(f"rotation {self.id!r}: roster phases must be in date order")
-        if self.shift_days < 1:
-            raise ValueError(f"rotation {self.id!r}: shift_days must be at least 1")
-        if self.swap_horizon < 0:
-            raise ValueError(f"rotation {self.id!r}: swap_horizon must not be negative")
-        if self.handoff.tzinfo is not None:
-            raise ValueError(f"rotation {self.id!r}: handoff is a wall time, without a zone")
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    """``person`` holds rotation ``rotation`` during [start, end)."""
-
-    rotation: str
-    start: datetime
-    end: datetime
-    person: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Shift:
-    """One stretch of time with a single holder: a whole shift, or a piece split by overrides.
-
-    ``index`` is the underlying shift ``k``. ``base_person`` is ``members[k % n]``.
-
-    For a swapped shift ``swapped_with`` is the partner of the swap (the base holder, who gave
-    the shift away), ``swap_index`` the partner shift's index, and ``swap_cause`` the days off
-    of ``swap_cause_person`` (the holder with the conflict) that caused the swap. Override
-    pieces keep these from the shift they split, and ``overridden`` names the person they
-    replaced.
-
-    ``duty_dates`` are the dates whose handoff instant falls in [start, end): all the shift's
-    dates for a whole shift, so that each calendar date is counted for exactly one holder.
-    ``conflicts`` are the holder's days off on those dates (weekends left out when the rotation
-    does not swap for them): holidays worked. ``unresolved`` marks a shift whose base holder
-    had a conflict that no swap resolved (no partner qualified, swaps are disabled, or the
-    shift is locked). ``locked`` is the recorded reason of a locked shift (rule 3b), else None.
-    """
-
-    rotation: str
-    index: int
-    start: datetime
-    end: datetime
-    person: str
-    reason: Reason
-    base_person: str
-    swapped_with: str | None
-    swap_cause: tuple[DayOff, ...]
-    swap_cause_person: str | None
-    conflicts: tuple[DayOff, ...]
-    override_reason: str | None = None
-    overridden: str | None = None
-    swap_index: int | None = None
-    duty_dates: tuple[date, ...] = ()
-    unresolved: bool = False
-    locked: str | None = None
-
-    @property
-    def duration(self) -> timedelta:
-        """Elapsed time, DST-correct."""
-        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
-
-    def contains(self, t: datetime) -> bool:
-        """Whether instant ``t`` falls in [start, end)."""
-        u = t.astimezone(UTC)
-        return self.start.astimezone(UTC) <= u < self.end.astimezone(UTC)
-
-
-def _require_aware(value: datetime, what: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware, got {value.isoformat()}")
-
-
-def _wall(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """``resolve_wall_time``, exact to the second inside a DST gap.
-
-    Inside a gap the helper bisects to within a second after the transition, which can leave
-    a fraction of a second (02:07 -> 03:00:00.76). Transitions fall on whole seconds, so the
-    fraction is dropped.
-    """
-    instant = resolve_wall_time(day, at, tz)
-    if instant.replace(tzinfo=None) != datetime.combine(day, at):
-        instant = instant.replace(microsecond=0)
-    return instant
-
-
-def _start_date(spec: RotationSpec, k: int) -> date:
-    return spec.start + timedelta(days=k * spec.shift_days)
-
-
-def shift_start(spec: RotationSpec, k: int) -> datetime:
-    """When shift ``k`` starts, in the rotation's time zone."""
-    return _wall(_start_date(spec, k), spec.handoff, spec.tz)
-
-
-def _start_utc(spec: RotationSpec, k: int) -> datetime:
-    return shift_start(spec, k).astimezone(UTC)
-
-
-def shift_index_at(spec: RotationSpec, t: datetime) -> int | None:
-    """The index of the shift containing instant ``t``; None before shift 0.
-
-    Arithmetic on the local date, then at most a step or two to correct for the handoff time
-    and DST.
-    """
-    _require_aware(t, "instant")
-    u = t.astimezone(UTC)
-    local_day = u.astimezone(spec.tz).date()
-    k = (local_day - spec.start).days // spec.shift_days
-    if k < 0:
-        k = -1
-    else:
-        while k >= 0 and u < _start_utc(spec, k):
-            k -= 1
-    while u >= _start_utc(spec, k + 1):
-        k += 1
-    return k if k >= 0 else None
-
-
-def shift_dates(spec: RotationSpec, k: int, *, include_weekends: bool = True) -> list[date]:
-    """The ``shift_days`` calendar dates of shift ``k`` (without Saturdays and Sundays if asked)."""
-    first = _start_date(spec, k)
-    days = (first + timedelta(days=i) for i in range(spec.shift_days))
-    if include_weekends:
-        return list(days)
-    return [d for d in days if d.weekday() < _SATURDAY]
-
-
-def base_holder(spec: RotationSpec, k: int) -> str:
-    """The base holder of shift ``k`` (rules 1 and 1b), before locks, swaps and overrides."""
-    if not spec.roster:
-        return spec.members[k % len(spec.members)]
-    return roster_holder(spec.start, spec.shift_days, spec.roster, k)
-
-
-def members_for_shift(spec: RotationSpec, k: int) -> tuple[str, ...]:
-    """The members taking turns at shift ``k``: its roster phase's, or ``members``."""
-    if not spec.roster:
-        return spec.members
-    return roster_members(spec.start, spec.shift_days, spec.roster, k)
-
-
-def lock_index(spec: RotationSpec, lock: LockedShift) -> int | None:
-    """The shift a lock holds: the one with exactly the lock's bounds, else None."""
-    _require_aware(lock.start, "lock start")
-    k = shift_index_at(spec, lock.start)
-    if k is None or _start_utc(spec, k) != lock.start.astimezone(UTC):
-        return None
-    if _start_utc(spec, k + 1) != lock.end.astimezone(UTC):
-        return None
-    return k
 
 
 def _locked_slots(spec: RotationSpec) -> dict[int, LockedShift]:
@@ -295,7 +117,7 @@ class _Conflicts:
         return tuple(
             off
             for d in days
-            if weekends or d.weekday() < _SATURDAY
+            if weekends or d.weekday() < SATURDAY
             for off in self._availability.days_off(person, d)
         )
 
@@ -386,13 +208,13 @@ def _prepare_overrides(
     spec: RotationSpec, overrides: Sequence[Override]
 ) -> list[tuple[datetime, datetime, Override]]:
     """This rotation's overrides as sorted UTC windows, clipped to start at shift 0."""
-    origin = _start_utc(spec, 0)
+    origin = start_utc(spec, 0)
     out: list[tuple[datetime, datetime, Override]] = []
     for ov in overrides:
         if ov.rotation != spec.id:
             continue
-        _require_aware(ov.start, "override start")
-        _require_aware(ov.end, "override end")
+        require_aware(ov.start, "override start")
+        require_aware(ov.end, "override end")
         a, b = ov.start.astimezone(UTC), ov.end.astimezone(UTC)
         if b <= a:
             raise ValueError(f"override for {ov.person!r} on {spec.id!r} ends before it starts")
@@ -424,19 +246,19 @@ def compute_shifts(
     overlapping overrides raise ValueError. The result is a slice of one schedule computed
     from shift 0, so it never depends on the window asked for.
     """
-    _require_aware(start, "window start")
-    _require_aware(end, "window end")
+    require_aware(start, "window start")
+    require_aware(end, "window end")
     lo, hi = start.astimezone(UTC), end.astimezone(UTC)
     if hi < lo:
         raise ValueError("window ends before it starts")
-    if hi <= _start_utc(spec, 0) or hi == lo:
+    if hi <= start_utc(spec, 0) or hi == lo:
         return []
     first = shift_index_at(spec, lo)
     k_lo = 0 if first is None else first
     k_hi = shift_index_at(spec, hi)
     if k_hi is None:  # unreachable: hi is after shift 0 starts
         return []
-    if _start_utc(spec, k_hi) == hi:
+    if start_utc(spec, k_hi) == hi:
         k_hi -= 1
 
     conflicts = _Conflicts(spec, availability)
@@ -445,9 +267,9 @@ def compute_shifts(
     ends = [w[1] for w in windows]
 
     out: list[Shift] = []
-    bound = _start_utc(spec, k_lo)
+    bound = start_utc(spec, k_lo)
     for k in range(k_lo, k_hi + 1):
-        s, bound = bound, _start_utc(spec, k + 1)
+        s, bound = bound, start_utc(spec, k + 1)
         pieces = _split(spec, k, s, bound, slots[k], windows, ends, conflicts)
         out.extend(p for p in pieces if p.start.astimezone(UTC) < hi and p.end.astimezone(UTC) > lo)
     return out
@@ -499,7 +321,7 @@ def _split(
     if not hits:
         return [piece(s, e, None, tuple(all_days))]
 
-    marks = [_wall(d, spec.handoff, tz).astimezone(UTC) for d in all_days]
+    marks = [wall_time(d, spec.handoff, tz).astimezone(UTC) for d in all_days]
 
     def days_in(a: datetime, b: datetime) -> tuple[date, ...]:
         return tuple(d for d, m in zip(all_days, marks, strict=True) if a <= m < b)
@@ -525,7 +347,7 @@ def shift_at(
     overrides: Sequence[Override] = (),
 ) -> Shift | None:
     """The shift or override piece holding the rotation at instant ``t``; None before shift 0."""
-    _require_aware(t, "instant")
+    require_aware(t, "instant")
     u = t.astimezone(UTC)
-    found = compute_shifts(spec, u, u + _TICK, availability=availability, overrides=overrides)
+    found = compute_shifts(spec, u, u + TICK, availability=availability, overrides=overrides)
     return found[0] if found else None
