@@ -43,16 +43,15 @@ def check_instant(value: datetime | date) -> None:
 
 def duration_from_seconds(seconds: float, *, text: str | None = None) -> timedelta:
     """A duration of ``seconds`` (written ``text``), at most MAX_DURATION; ValueError if longer."""
-    if isinstance(seconds, float) and math.isnan(seconds):
-        raise ValueError("duration nan is not a number: write it like 20s, 15m or 1h")
-    if seconds > MAX_DURATION.total_seconds():  # exact for huge ints too (no float())
+    if seconds < -MAX_DURATION.total_seconds():  # exact for huge ints too (no float())
+        raise ValueError("a duration must be greater than zero: write it like 20s, 15m or 1h")
+    not_finite = isinstance(seconds, float) and not math.isfinite(seconds)
+    if not_finite or seconds > MAX_DURATION.total_seconds():
         shown = repr(text) if text is not None else _seconds_text(seconds)
         raise ValueError(
             f"duration {shown} is longer than the longest supported, "
             f"{format_duration(MAX_DURATION, style='unit')}: use a shorter one"
         )
-    if seconds < -MAX_DURATION.total_seconds():
-        raise ValueError("a duration must be greater than zero: write it like 20s, 15m or 1h")
     return timedelta(seconds=seconds)
 
 

@@ -179,7 +179,7 @@ def test_human_time_is_in_the_team_zone_whatever_the_offset_given(oncall: Run, d
     ("source", "message"),
     [
         ("{kind: local, pth: x}", "unknown key 'pth' (did you mean 'path'?)"),
-        ("{kind: cloud-monitoring, project: p, timeout: soon}", "'timeout': bad duration"),
+        ("{kind: cloud-monitoring, project: p, timeout: soon}", "bad duration 'soon'"),
         ("{kind: local}", "'path' is required for kind 'local'"),
         ("{kind: redshift}", "must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'"),
     ],
