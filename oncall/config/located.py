@@ -77,10 +77,16 @@ def _union_member(annotation: Any, tag: str | int) -> Any:
 
 
 def _strip_optional(annotation: Any) -> Any:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return annotation
+    """``X`` for ``X | None`` and ``Annotated[X, ...]`` (in any nesting)."""
+    while True:
+        origin = typing.get_origin(annotation)
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType) and len(args) == 1:
+            annotation = args[0]
+        else:
+            return annotation
 
 
 def _dotted(loc: Sequence[str | int]) -> str:
