@@ -41,7 +41,14 @@ def info(ctx: typer.Context, json_: bool = typer.Option(False, "--json", help=JS
 
 @store_app.command("migrate")
 def migrate(ctx: typer.Context) -> None:
-    """Apply the store's missing schema migrations (any command also does, on first use)."""
+    """Apply the store's missing schema migrations (any command also does, on first use).
+
+    Examples:
+
+      oncall store migrate
+
+      ONCALL_STATE_URL=postgresql://oncall@10.1.2.3/oncall oncall store migrate
+    """
     from oncall.services.store.commands import describe_team_store
 
     report = describe_team_store(get_config(ctx), say=terminal.warn)
