@@ -108,7 +108,10 @@ def run_doctor(
         checks.extend(early)
         secrets = [*secrets, *tokens]
     else:
-        for what in ("calendars", "sources", "paging", "publish"):
+        skipped = ["calendars", "sources", "paging"]
+        if _has_publish_file(directory):  # without publish.yaml, doctor says nothing of it
+            skipped.append("publish")
+        for what in skipped:
             checks.append(skip(what, "not checked: the config did not load", None))
     probes.append(Probe("store", partial(probe_store, cfg), 2 * STORE_BUSY_TIMEOUT + 10.0))
     checks.extend(run_all(probes))
@@ -116,6 +119,16 @@ def run_doctor(
         ok=not any(c.status == "fail" for c in checks),
         checks=[_scrubbed(c, secrets) for c in _ordered(checks)],
     )
+
+
+def _has_publish_file(directory: Path | None) -> bool:
+    from oncall.config.locate import PUBLISH_FILE, find_config_dir
+    from oncall.errors import OncallError
+
+    try:
+        return (find_config_dir(directory) / PUBLISH_FILE).is_file()
+    except OncallError:
+        return False
 
 
 _ORDER = ("config", "calendar", "source", "paging", "channel", "publish", "store")

@@ -81,6 +81,16 @@ def test_a_broken_config_skips_what_needs_it_and_still_checks_the_store(
     assert [c.name for c in report.checks] == ["config", "calendars", "sources", "paging", "store"]
 
 
+def test_a_broken_config_skips_publishing_only_when_it_is_configured(config_dir: Path) -> None:
+    owners = config_dir / "owners.yaml"
+    owners.write_text(owners.read_text().replace("primary: de2", "primary: de9", 1))
+    (config_dir / "publish.yaml").write_text("slack: {usergroups: {primary: S0123ABCD}}\n")
+    report = doctor(config_dir)
+    by_name = {c.name: c for c in report.checks}
+    assert by_name["publish"].status == "skip"
+    assert [c.name for c in report.checks][-2:] == ["publish", "store"]
+
+
 def test_without_paging_yaml_paging_is_one_skipped_check(config_dir: Path) -> None:
     (config_dir / "paging.yaml").unlink()
     report = doctor(config_dir)
