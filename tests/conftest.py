@@ -81,9 +81,7 @@ def oncall(config_dir: Path) -> Iterator[Run]:
         obj: dict[str, object] | None = None,
     ) -> Result:
         # ``obj`` reaches the commands (e.g. {"sleep": fake}): nothing is patched.
-        return runner.invoke(
-            app, list(args), input=input, env=env, obj=obj, catch_exceptions=False
-        )
+        return runner.invoke(app, list(args), input=input, env=env, obj=obj, catch_exceptions=False)
 
     yield run
 

@@ -1,1 +1,4 @@
-"""Use cases: one module or package per capability; the only place config, adapters and domain meet."""
+"""Use cases: one module or package per capability.
+
+The only place where config, adapters and domain meet (docs/architecture.md).
+"""

@@ -57,8 +57,14 @@ def test_the_kind_picks_the_model(config_dir: Path) -> None:
         ("{kind: local, pth: x}", "sources.other: unknown key 'pth' (did you mean 'path'?)"),
         ("{kind: local, path: s, project: p}", "sources.other: unknown key 'project'"),
         ("{kind: cloud-monitoring, project: p, path: x}", "unknown key 'path'"),
-        ("{kind: files, path: s}", "sources.other: kind must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'"),
-        ("{path: s}", "sources.other: kind must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'"),
+        (
+            "{kind: files, path: s}",
+            "sources.other: kind must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'",
+        ),
+        (
+            "{path: s}",
+            "sources.other: kind must be 'local', 'cloud-monitoring', 'sql' or 'bigquery'",
+        ),
         (
             "{kind: cloud-monitoring}",
             "'project' (the Google Cloud project id) is required for kind 'cloud-monitoring'",

@@ -18,7 +18,10 @@ GOOD = json.dumps(rec(1))
     ("line", "expected"),
     [
         (GOOD.replace('"value": 1', '"value": 1' + "0" * 400), "is too large for a number"),
-        (GOOD.replace('"value": 1', '"value": 1' + "0" * 5000), "a number of more than 4,300 digits"),
+        (
+            GOOD.replace('"value": 1', '"value": 1' + "0" * 5000),
+            "a number of more than 4,300 digits",
+        ),
         (GOOD.replace('"value": 1', '"value": Infinity'), "'value' Infinity is not a number"),
         (GOOD.replace('"value": 1', '"value": -Infinity'), "'value' -Infinity is not a number"),
         (GOOD.replace('"value": 1', '"value": 1, "value": 2'), "duplicate key 'value'"),
