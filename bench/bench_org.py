@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.flush import queue_pages, receiver
 from bench.org import NOW, write_org
 
 RUNS = int(os.environ.get("ONCALL_BENCH_RUNS", "5"))
@@ -111,6 +112,13 @@ GOALS: tuple[tuple[str, str, float, str], ...] = (
         "ms",
     ),
     ("check --all on 1M points, peak memory", "x1_check_all_peak_mib", 200.0, "MiB"),
+    ("page flush of 100 queued pages, time", "x1_page_flush_ms", 400.0, "ms"),
+    (
+        "page flush of 100 queued pages, time scaled to a 62 ms baseline",
+        "x1_page_flush_scaled_ms",
+        400.0,
+        "ms",
+    ),
 )
 """(row, result key, goal, unit): the goals of issue 14 at 1x, each met when at most goal."""
 
@@ -126,6 +134,29 @@ def verdicts(results: dict[str, float]) -> list[str]:
         met = "yes" if value <= goal else "**no**"
         lines.append(f"| {row} | {value:.2f} {unit} | <= {goal:g} {unit} | {met} |")
     return lines
+
+
+FLUSH_PAGES = 100
+
+
+def _flush_row(name: str, root: Path, env: dict[str, str]) -> dict[str, float]:
+    """``page flush`` of ``FLUSH_PAGES`` queued pages to a loopback server answering at once;
+    every timed run starts from a copy of the same queued store and must send them all."""
+    template, db = root / "queued.db", root / "paging.db"
+    due = queue_pages(root / "config", template, FLUSH_PAGES)
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, db)
+
+    with receiver() as server:
+        flush_env = {**env, "ONCALL_STATE_DB": str(db), "ONCALL_WEBHOOK_URL": server.url}
+        args = ("page", "flush", "--now", due.isoformat(), "--json")
+        row = _row(name, args, root, flush_env, fresh)
+        if server.posts != RUNS * FLUSH_PAGES:
+            raise RuntimeError(f"bench: page flush sent {server.posts}, not {RUNS * FLUSH_PAGES}")
+    return row
 
 
 def run() -> dict[str, float]:
@@ -155,6 +186,7 @@ def run() -> dict[str, float]:
             if scale == 1.0:
                 results |= _row(f"{tag}_validate_warm", ("validate", "--now", NOW), root, env)
                 results |= _row(f"{tag}_who_cold", ("who", "--at", NOW), root, env, cold)
+                results |= _flush_row(f"{tag}_page_flush", root, env)
             shutil.rmtree(root / "state", ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

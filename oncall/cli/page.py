@@ -72,11 +72,13 @@ def load_setup(ctx: typer.Context) -> Paging:
 
 
 @contextmanager
-def open_page_store(ctx: typer.Context) -> Iterator[Store]:
-    """The team's store (its records only; the spool written back first)."""
+def open_page_store(ctx: typer.Context, paging: Paging | None = None) -> Iterator[Store]:
+    """The team's store (its records only; the spool written back first); ``paging``'s
+    config when the command has loaded it already (not read twice)."""
     from oncall.services.store import open_team_store
 
-    with open_team_store(get_config(ctx), say=terminal.warn) as store:
+    cfg = paging.cfg if paging is not None else get_config(ctx)
+    with open_team_store(cfg, say=terminal.warn) as store:
         yield store
 
 
@@ -393,7 +395,7 @@ def flush(
 
     paging = load_setup(ctx)
     base = resolve_now(now, paging.cfg.team_tz, option="--now")
-    with open_page_store(ctx) as store:
+    with open_page_store(ctx, paging) as store:
         report = flush_outbox(paging, store, monotonic_clock(base), limit=limit)
     if json_:
         terminal.json(report)

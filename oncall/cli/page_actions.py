@@ -50,7 +50,7 @@ def _action(ctx: typer.Context, ref: str, action: str, by: str | None, now: str 
     paging = load_setup(ctx)
     when = resolve_now(now, paging.cfg.team_tz, option="--now")
     fn = acknowledge_page if action == "ack" else resolve_page
-    with open_page_store(ctx) as store:
+    with open_page_store(ctx, paging) as store:
         result = fn(paging, store, ref, by=by or _operator(), now=when)
     return result, action_error(result)
 
@@ -152,7 +152,7 @@ def escalate(
     paging = load_setup(ctx)
     clock = monotonic_clock(resolve_now(now, paging.cfg.team_tz, option="--now"))
     sleep = sleeper(ctx)
-    with open_page_store(ctx) as store:
+    with open_page_store(ctx, paging) as store:
         while True:
             report = run_escalations(paging, store, clock)
             if json_:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from oncall.adapters.pagers.email import EmailPager
 from oncall.adapters.pagers.http import DEFAULT_BACKOFF_BASE
 from oncall.adapters.pagers.pagerduty import PagerDutyPager
 from oncall.adapters.pagers.slack import SlackPager
@@ -27,6 +26,9 @@ from oncall.config.models.paging import (
 )
 from oncall.domain.paging.content import PageAction, PageContent
 from oncall.domain.paging.routing import DeliveryResult, Target
+
+if TYPE_CHECKING:
+    from oncall.adapters.pagers.email import EmailPager
 
 __all__ = [
     "DeliveryResult",
@@ -51,10 +53,25 @@ class Pager(Protocol):
     ) -> DeliveryResult: ...
 
 
+def _email_pager(*args: Any, **kwargs: Any) -> Pager:
+    """The email pager, imported only where a channel sends email (smtplib, email.*)."""
+    from oncall.adapters.pagers.email import EmailPager
+
+    return EmailPager(*args, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EmailPager":
+        from oncall.adapters.pagers.email import EmailPager
+
+        return EmailPager
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _PAGERS: dict[type, Callable[..., Pager]] = {
     PagerDutyChannel: PagerDutyPager,
     SlackChannel: SlackPager,
-    EmailChannel: EmailPager,
+    EmailChannel: _email_pager,
     WebhookChannel: WebhookPager,
 }
 

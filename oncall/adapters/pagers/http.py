@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -215,6 +217,12 @@ def cannot_resolve(exc: BaseException, host: str, where: str) -> PermanentDelive
     return PermanentDeliveryError(f"cannot resolve host {host} ({reason}): check {where}")
 
 
+def _close_clients(clients: dict[bool, httpx.Client]) -> None:
+    for client in clients.values():
+        client.close()
+    clients.clear()
+
+
 @dataclass(frozen=True)
 class _Sent:
     status: int
@@ -253,7 +261,27 @@ class HttpDelivery:
         self._clock = clock
         self._sleep = sleep
         self._monotonic = monotonic
+        # One client per proxy setting, reused by every delivery of this channel (a new
+        # client costs a TLS context and a connection each time); safe across threads.
+        self._clients: dict[bool, httpx.Client] = {}
+        self._clients_lock = threading.Lock()
+        weakref.finalize(self, _close_clients, self._clients)
         _install_httpx_log_redaction()
+
+    def _client(self, trust_env: bool) -> httpx.Client:
+        with self._clients_lock:
+            client = self._clients.get(trust_env)
+            if client is None:
+                client = httpx.Client(
+                    transport=self._transport, follow_redirects=False, trust_env=trust_env
+                )
+                self._clients[trust_env] = client
+            return client
+
+    def close(self) -> None:
+        """Close the reused HTTP clients (a later delivery opens new ones)."""
+        with self._clients_lock:
+            _close_clients(self._clients)
 
     def __repr__(self) -> str:
         return (
@@ -313,15 +341,11 @@ class HttpDelivery:
         try:
             # Proxy settings from the environment apply, except to loopback relays.
             loopback = is_loopback_host(urlsplit(target).hostname or "")
-            with httpx.Client(
-                transport=self._transport, follow_redirects=False, trust_env=not loopback
-            ) as client:
-                for attempt in retrying:
-                    with attempt:
-                        attempts = attempt.retry_state.attempt_number
-                        sent = self._attempt(
-                            client, target, content, send_headers, remaining(), where
-                        )
+            client = self._client(trust_env=not loopback)
+            for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    sent = self._attempt(client, target, content, send_headers, remaining(), where)
             ok = f"HTTP {sent.status}" + (f": {sent.reason}" if sent.reason else "")
             return DeliveryResult(channel, to, "sent", attempts, _cut(scrub(ok, hidden)))
         except TransientDeliveryError as exc:
@@ -457,3 +481,7 @@ class HttpPager(Generic[ChannelT]):
             monotonic=monotonic,
             clock=clock,
         )
+
+    def close(self) -> None:
+        """Close the channel's reused HTTP clients."""
+        self._http.close()

@@ -86,7 +86,9 @@ def deliver(
     through to the other configured channels one at a time. Never raises."""
     primary = [c for c in (channels or level_of(paging, urgency).channels) if c in paging.pagers]
     results: list[DeliveryResult] = []
-    if primary:
+    if len(primary) == 1:  # no thread for a single channel
+        results.extend(_send_channel(paging, primary[0], content, targets, action))
+    elif primary:
         with ThreadPoolExecutor(max_workers=len(primary), thread_name_prefix="page") as pool:
             futures = [
                 pool.submit(_send_channel, paging, n, content, targets, action) for n in primary

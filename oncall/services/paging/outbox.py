@@ -3,6 +3,11 @@
 Outbox items are claimed (leased) by one flusher at a time, so several machines sharing
 one store never double-send. A failed item is due again after a growing delay (1 min,
 2 min, ... 1 h), so one run never spins on it.
+
+Items are sent concurrently: each item is still claimed on its own just before its send
+and marked delivered (or released) only after it; at most ``FLUSH_CONCURRENCY`` sends are
+in flight on any one channel, and two items of one page are never in flight together.
+The store is used from the calling thread only; worker threads only deliver.
 """
 
 from __future__ import annotations
@@ -10,10 +15,15 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from oncall.domain.paging.escalation import first_escalation_at
+from oncall.domain.paging.routing import DeliveryResult, Target
 from oncall.reports.paging import DeliveryOut, FlushItemOut, FlushReport
 from oncall.services.paging.common import (
     Clock,
@@ -28,11 +38,16 @@ from oncall.services.paging.delivery import deliver, failure_text, record_result
 from oncall.services.paging.recipient import notice_targets, person_target
 
 if TYPE_CHECKING:
-    from oncall.adapters.store import OutboxItem, Store
+    from oncall.adapters.pagers import Pager
+    from oncall.adapters.store import OutboxItem, PageRecord, Store
+    from oncall.domain.paging.content import PageAction, PageContent
+    from oncall.domain.paging.urgency import Urgency
 
-__all__ = ["FLUSH_LIMIT", "flush_outbox", "retry_delay", "worker_id"]
+__all__ = ["FLUSH_CONCURRENCY", "FLUSH_LIMIT", "flush_outbox", "retry_delay", "worker_id"]
 
 FLUSH_LIMIT = 1000
+FLUSH_CONCURRENCY = 4
+"""At most this many sends in flight on one channel during a flush."""
 _RETRY_FIRST = timedelta(minutes=1)
 _RETRY_MAX = timedelta(hours=1)
 
@@ -47,51 +62,117 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+class _Limited:
+    """A pager that lets at most ``limit`` sends through at once."""
+
+    def __init__(self, pager: Pager, limit: int) -> None:
+        self.channel = pager.channel
+        self._pager = pager
+        self._slots = threading.BoundedSemaphore(limit)
+
+    def send(
+        self, content: PageContent, target: Target, action: PageAction = "trigger"
+    ) -> DeliveryResult:
+        with self._slots:
+            return self._pager.send(content, target, action)
+
+
+@dataclass(frozen=True)
+class _Send:
+    """A claimed item that is to be sent, and what its send needs."""
+
+    index: int
+    item: OutboxItem
+    page: PageRecord
+    now: datetime
+    notice: bool
+    chain: tuple[str, ...]
+    content: PageContent
+    targets: Sequence[Target]
+    urgency: Urgency
+
+
 def flush_outbox(
-    paging: Paging, store: Store, clock: Clock, *, limit: int = FLUSH_LIMIT
+    paging: Paging,
+    store: Store,
+    clock: Clock,
+    *,
+    limit: int = FLUSH_LIMIT,
+    concurrency: int = FLUSH_CONCURRENCY,
 ) -> FlushReport:
-    """Send every due outbox item once: one item claimed at a time (a lease), so several
-    flushers share the work and none sends an item another holds."""
+    """Send every due outbox item once: each item claimed on its own (a lease) just before
+    its send, so several flushers share the work and none sends an item another holds;
+    up to ``concurrency`` sends in flight per channel. Items are reported in claim order."""
     started = clock()
     worker = worker_id()
-    out: list[FlushItemOut] = []
-    for _ in range(limit):
-        now = clock()
-        claimed = store.claim_outbox(worker, now, lease(paging, 2), 1)
-        if not claimed:
-            break
-        out.append(_flush_one(paging, store, claimed[0], now))
-    return FlushReport(at=started, items=out, remaining=len(store.outbox_items()))
+    limited = replace(
+        paging, pagers={n: _Limited(p, concurrency) for n, p in paging.pagers.items()}
+    )
+    window = max(1, concurrency) * max(1, len(paging.pagers))
+    out: dict[int, FlushItemOut] = {}
+    in_flight: dict[Future[list[DeliveryResult]], _Send] = {}
+
+    def settle(until: Callable[[], bool]) -> None:
+        """Record finished sends (in this thread) until ``until()`` holds."""
+        while in_flight and not until():
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: in_flight[f].index):
+                job = in_flight.pop(future)
+                out[job.index] = _finish(paging, store, job, future.result())
+
+    with ThreadPoolExecutor(max_workers=window, thread_name_prefix="flush") as pool:
+        for index in range(limit):
+            settle(lambda: len(in_flight) < window)
+            now = clock()
+            claimed = store.claim_outbox(worker, now, lease(paging, 2), 1)
+            if not claimed:
+                break
+            item = claimed[0]
+            settle(_no_send_of(item.page_id, in_flight))
+            job = _prepare(paging, store, index, item, now)
+            if isinstance(job, FlushItemOut):
+                out[index] = job
+                continue
+            in_flight[pool.submit(_send, limited, job)] = job
+        settle(lambda: False)
+    items = [out[i] for i in sorted(out)]
+    return FlushReport(at=started, items=items, remaining=len(store.outbox_items()))
 
 
-def _flush_one(paging: Paging, store: Store, item: OutboxItem, now: datetime) -> FlushItemOut:
+def _no_send_of(page_id: str, in_flight: dict[Any, _Send]) -> Callable[[], bool]:
+    """True once no item of ``page_id`` is in flight (its sends stay in order)."""
+    return lambda: all(job.item.page_id != page_id for job in in_flight.values())
+
+
+def _report(
+    item: OutboxItem,
+    page: PageRecord | None,
+    outcome: Any,
+    deliveries: list[DeliveryOut],
+    nxt: datetime | None,
+) -> FlushItemOut:
+    return FlushItemOut(
+        item_id=item.id,
+        page_id=page.page_id if page is not None else item.page_id,
+        dedup_key=page.dedup_key if page is not None else None,
+        level=item.level,
+        outcome=outcome,
+        next_attempt=nxt,
+        deliveries=deliveries,
+    )
+
+
+def _prepare(
+    paging: Paging, store: Store, index: int, item: OutboxItem, now: datetime
+) -> _Send | FlushItemOut:
+    """What to send for a claimed item, or its report when nothing is to be sent."""
     page = store.get_page(item.page_id)
     if page is None:  # pragma: no cover - the store's foreign key prevents it
         store.complete_outbox(item.id)
-        return FlushItemOut(
-            item_id=item.id,
-            page_id=item.page_id,
-            dedup_key=None,
-            level=item.level,
-            outcome="dropped",
-            next_attempt=None,
-            deliveries=[],
-        )
+        return _report(item, None, "dropped", [], None)
     notice = page.kind == "notice"
     chain = page.escalation or (page.responder,)
     person = chain[item.level] if item.level < len(chain) else page.responder
-
-    def report(outcome: Any, deliveries: list[DeliveryOut], nxt: datetime | None) -> FlushItemOut:
-        return FlushItemOut(
-            item_id=item.id,
-            page_id=page.page_id,
-            dedup_key=page.dedup_key,
-            level=item.level,
-            outcome=outcome,
-            next_attempt=nxt,
-            deliveries=deliveries,
-        )
-
     if not notice and page.status != "open":
         when = page.acked_at if page.status == "acknowledged" else page.resolved_at
         detail = f"not sent: the page was {page.status}" + (
@@ -101,26 +182,47 @@ def _flush_one(paging: Paging, store: Store, item: OutboxItem, now: datetime) ->
             store, page.page_id, item.level, item.channels, person, "suppressed", detail, now
         )
         store.complete_outbox(item.id)
-        return report("dropped", out, None)
-    urgency = urgency_of(page.urgency)
+        return _report(item, page, "dropped", out, None)
     targets = notice_targets(paging.cfg, page) if notice else [person_target(paging.cfg, person)]
     content = page_content(paging.cfg, page)
-    results = deliver(paging, content, targets, urgency, channels=list(item.channels))
+    urgency = urgency_of(page.urgency)
+    return _Send(index, item, page, now, notice, tuple(chain), content, targets, urgency)
+
+
+def _send(paging: Paging, job: _Send) -> list[DeliveryResult]:
+    """Deliver one claimed item (in a worker thread: no store access here). Never raises."""
+    try:
+        return deliver(paging, job.content, job.targets, job.urgency, channels=job.item.channels)
+    except Exception as exc:  # a bug must not lose the item: it is released and retried
+        to = job.targets[0].label if job.targets else ""
+        return [
+            DeliveryResult(name, to, "failed", 0, f"internal error: {type(exc).__name__}")
+            for name in job.item.channels or ("page",)
+        ]
+
+
+def _finish(
+    paging: Paging, store: Store, job: _Send, results: list[DeliveryResult]
+) -> FlushItemOut:
+    """Record one item's deliveries; complete it if any channel delivered, else release it."""
+    item, page, now = job.item, job.page, job.now
     out = record_results(paging, store, page.page_id, item.level, results, now)
     if any(r.ok for r in results):
         store.complete_outbox(item.id)
-        level_cfg = level_of(paging, urgency)
+        level_cfg = level_of(paging, job.urgency)
         if (
-            not notice
+            not job.notice
             and item.level == 0
             and page.level == 0
             and page.round == 0
             and page.next_escalation_at is None
         ):
-            first = first_escalation_at(level_cfg.ack_timeout, level_cfg.repeat, len(chain), now)
+            first = first_escalation_at(
+                level_cfg.ack_timeout, level_cfg.repeat, len(job.chain), now
+            )
             if first is not None:
                 store.set_next_escalation(page.page_id, first)
-        return report("sent", out, None)
+        return _report(item, page, "sent", out, None)
     nxt = now + retry_delay(item.attempts)
     store.release_outbox(item.id, failure_text(out)[:500], now, not_before=nxt)
-    return report("failed", out, nxt)
+    return _report(item, page, "failed", out, nxt)
