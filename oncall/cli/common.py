@@ -22,6 +22,7 @@ WHEN_HELP = (
     "ISO 8601 (2026-11-21, 2026-11-21T09:00+05:30), or now, today, tomorrow, yesterday, "
     "monday (the next one), last monday, +3d, -2h, +1w; team timezone."
 )
+TO_HELP = "End (exclusive), like --from; an offset (+1d) counts from --from."
 
 
 class SuggestingGroup(TyperGroup):
@@ -95,4 +96,23 @@ def parse_when(value: str, tz: ZoneInfo, *, option: str, now: datetime | None = 
         check_instant(found)
         return found
     except (ValueError, OverflowError) as exc:
-        raise UsageError(f"{option}: {exc}") from None
+        message = str(exc)
+        if message.startswith("bad date or time"):  # name the relative forms too
+            message = f"{message.partition(': use ')[0]}: use {WHEN_HELP.rstrip('.')}"
+        raise UsageError(f"{option}: {message}") from None
+
+
+def edit_clock(value: str | None, tz: ZoneInfo) -> datetime:
+    """The present for commands that write times into config: ``--now``, or the clock to
+    the minute (``--from now`` writes 09:41, not 09:41:27.118204)."""
+    if value is not None:
+        return resolve_now(value, tz, option="--now")
+    return datetime.now(tz).replace(second=0, microsecond=0)
+
+
+def parse_span(from_: str, to: str, tz: ZoneInfo, *, now: datetime) -> tuple[datetime, datetime]:
+    """``--from`` and ``--to``; an offset in ``--to`` (``+1d``) counts from ``--from``, so
+    ``--from tomorrow --to +1d`` is tomorrow, all day."""
+    start = parse_when(from_, tz, option="--from", now=now)
+    anchor = start if to.strip()[:1] in ("+", "-") else now
+    return start, parse_when(to, tz, option="--to", now=anchor)

@@ -13,11 +13,12 @@ import typer
 
 from oncall.cli.common import (
     JSON_HELP,
+    TO_HELP,
     WHEN_HELP,
     SuggestingGroup,
+    edit_clock,
     get_config,
-    parse_when,
-    resolve_now,
+    parse_span,
 )
 from oncall.cli.output import terminal
 
@@ -73,7 +74,7 @@ def add(
     ),
     person: str = typer.Option(..., "--person", help="Who holds the rotation."),
     from_: str = typer.Option(..., "--from", metavar="WHEN", help=f"Start: {WHEN_HELP}"),
-    to: str = typer.Option(..., "--to", metavar="WHEN", help="End (exclusive), like --from."),
+    to: str = typer.Option(..., "--to", metavar="WHEN", help=TO_HELP),
     reason: str = typer.Option("", "--reason", metavar="TEXT", help="Why (shown in who/schedule)."),
     dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
     now: str | None = typer.Option(None, "--now", metavar="WHEN", help=NOW_HELP),
@@ -90,9 +91,7 @@ def add(
     from oncall.services.override import apply_edit, new_override, only_rotation, plan_add
 
     cfg = get_config(ctx)
-    clock = resolve_now(now, cfg.team_tz, option="--now")
-    start = parse_when(from_, cfg.team_tz, option="--from", now=clock)
-    end = parse_when(to, cfg.team_tz, option="--to", now=clock)
+    start, end = parse_span(from_, to, cfg.team_tz, now=edit_clock(now, cfg.team_tz))
     out, values = new_override(
         cfg,
         rotation=rotation or only_rotation(cfg),

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from oncall.cli.common import JSON_HELP, WHEN_HELP, get_config, parse_when, resolve_now
+from oncall.cli.common import (
+    JSON_HELP,
+    TO_HELP,
+    WHEN_HELP,
+    edit_clock,
+    get_config,
+    parse_span,
+    parse_when,
+)
 from oncall.cli.override import DRY_RUN_HELP, NOW_HELP, render_change
 
 ANYWAY_HELP = "Do it even though the taker is unavailable on a day of it."
@@ -39,13 +47,13 @@ def swap(
 
       oncall swap de1 de2 --shift 2026-12-08
 
-      oncall swap de1 de2 --shift monday --with-shift +3w --dry-run
+      oncall swap de3 de2 --shift 2027-01-19 --with-shift 2027-02-09 --dry-run
     """
     from oncall.services.override import apply_edit, plan_swap
     from oncall.services.roster import build_availability
 
     cfg = get_config(ctx)
-    clock = resolve_now(now, cfg.team_tz, option="--now")
+    clock = edit_clock(now, cfg.team_tz)
     at = parse_when(shift, cfg.team_tz, option="--shift", now=clock)
     other = (
         parse_when(with_shift, cfg.team_tz, option="--with-shift", now=clock)
@@ -69,7 +77,7 @@ def cover(
     ctx: typer.Context,
     person: str = typer.Argument(..., metavar="P", help="Who takes over."),
     from_: str = typer.Option(..., "--from", metavar="WHEN", help=f"Start: {WHEN_HELP}"),
-    to: str = typer.Option(..., "--to", metavar="WHEN", help="End (exclusive), like --from."),
+    to: str = typer.Option(..., "--to", metavar="WHEN", help=TO_HELP),
     rotation: str | None = typer.Option(
         None, "--rotation", help="The rotation (default: the only one)."
     ),
@@ -92,9 +100,7 @@ def cover(
     from oncall.services.roster import build_availability
 
     cfg = get_config(ctx)
-    clock = resolve_now(now, cfg.team_tz, option="--now")
-    start = parse_when(from_, cfg.team_tz, option="--from", now=clock)
-    end = parse_when(to, cfg.team_tz, option="--to", now=clock)
+    start, end = parse_span(from_, to, cfg.team_tz, now=edit_clock(now, cfg.team_tz))
     text, out = plan_cover(
         cfg,
         build_availability(cfg),

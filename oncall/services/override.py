@@ -27,6 +27,7 @@ from oncall.services.roster import resolve_person, resolve_rotation
 if TYPE_CHECKING:
     from oncall.adapters.calendars import HolidayCalendars
     from oncall.domain.people import Availability
+    from oncall.domain.rotation import Shift
     from oncall.reports.diff import ScheduleDiff
 
 __all__ = [
@@ -180,6 +181,7 @@ def apply_edit(
     is a ConfigError naming its problems; nothing is written then."""
     from oncall.adapters.files import atomic_write
 
+    _refuse_overlap(cfg, added, removed)
     changed = [*added, *removed]
     start = min(o.start for o in changed)
     end = max(o.end for o in changed)
@@ -197,6 +199,30 @@ def apply_edit(
         removed=list(removed),
         diff=diff,
     )
+
+
+def _refuse_overlap(
+    cfg: Config, added: Sequence[OverrideOut], removed: Sequence[OverrideOut]
+) -> None:
+    """A UsageError naming the existing override a new one overlaps (they must not)."""
+    gone = {o.id for o in removed}
+    kept = [o for _, o in _entries(cfg) if o.id not in gone]
+    for new in added:
+        for old in [*kept, *(o for o in added if o is not new)]:
+            if old.rotation == new.rotation and old.start < new.end and new.start < old.end:
+                what = f", {old.reason}" if old.reason else ""
+                raise UsageError(
+                    f"{new.person} {_when(new.start)} -> {_when(new.end)} overlaps override "
+                    f"{old.id} ({old.person} {_when(old.start)} -> {_when(old.end)}{what}) in "
+                    f"rotation '{old.rotation}': pick a span that does not overlap it, or "
+                    f"remove it first (oncall override remove {old.id}); nothing was written"
+                )
+
+
+def _when(t: datetime) -> str:
+    from oncall.domain.timeutil import format_time
+
+    return format_time(t, style="day")
 
 
 def _diff(
@@ -260,12 +286,33 @@ def _refuse_unavailable(
     *,
     what: str,
 ) -> None:
-    days = unavailable_days(cfg, availability, person, start, end)
+    _refuse_days(person, unavailable_days(cfg, availability, person, start, end), what)
+
+
+def _refuse_days(person: str, days: Sequence[str], what: str) -> None:
     if days:
         raise UsageError(
             f"{person} is unavailable during {what}: {'; '.join(days)}. "
             "Pick someone else, or pass --anyway to do it all the same"
         )
+
+
+def _refuse_off_in_shift(
+    cfg: Config, availability: Availability, person: str, shift: Shift, *, what: str
+) -> None:
+    """As for holiday swaps (docs/rotations.md rule 2), a shift's dates are those whose
+    handoff it holds: a weekly shift from Monday 09:00 is Monday to Sunday, so leave that
+    starts on the next Monday does not stand in the way. A piece without a handoff goes by
+    the dates it touches."""
+    if not shift.duty_dates:
+        _refuse_unavailable(cfg, availability, person, shift.start, shift.end, what=what)
+        return
+    days = [
+        f"{d.date} {d.label()}"
+        for day in shift.duty_dates
+        for d in availability.days_off(person, day)
+    ]
+    _refuse_days(person, days, what)
 
 
 def plan_cover(
@@ -339,12 +386,8 @@ def plan_swap(
             f"--with-shift: {second} holds no shift there ({holder} does); give --with-shift WHEN"
         )
     if not anyway:
-        _refuse_unavailable(
-            cfg, availability, second, mine.start, mine.end, what=f"{first}'s shift"
-        )
-        _refuse_unavailable(
-            cfg, availability, first, theirs.start, theirs.end, what=f"{second}'s shift"
-        )
+        _refuse_off_in_shift(cfg, availability, second, mine, what=f"{first}'s shift")
+        _refuse_off_in_shift(cfg, availability, first, theirs, what=f"{second}'s shift")
     reason = f"swap: {first} <-> {second}"
     planned = [
         new_override(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.conftest import Run
@@ -52,13 +53,78 @@ def test_ids_are_stable(oncall: Run) -> None:
 def test_invalid_edit_is_refused_and_the_file_untouched(oncall: Run, config_dir: Path) -> None:
     path, before = _with_comment(config_dir)
     result = oncall(
+        "override", "add", "--person", "de1", "--from", "2025-01-01T09:00",
+        "--to", "2025-01-01T12:00",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "ends before rotation 'primary' starts" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert path.read_text() == before
+
+
+def test_overlap_names_the_override_it_overlaps(oncall: Run, config_dir: Path) -> None:
+    path, before = _with_comment(config_dir)
+    [ov] = json.loads(oncall("override", "list", "--json").stdout)["overrides"]
+    result = oncall(
         "override", "add", "--person", "de1", "--from", "2026-12-01T09:00",
         "--to", "2026-12-01T12:00",
     )  # fmt: skip
     assert result.exit_code == 2
-    assert "overlaps overrides[0]" in result.stderr
-    assert "nothing was written" in result.stderr
-    assert path.read_text() == before
+    assert f"overlaps override {ov['id']} (de3 " in result.stderr
+    assert f"oncall override remove {ov['id']}" in result.stderr
+    assert "Traceback" not in result.stderr and path.read_text() == before
+
+
+ODD = """---
+# yaml-language-server: $schema=../schemas/rotation.schema.json
+rotations:
+    primary:          # four-space indent here
+        members:   [ de1,  de2, de3,de4 ]   # odd spacing
+        start:     2026-01-05
+        handoff:   '09:00'
+        timezone: "Asia/Kolkata"
+        shift_days: 7
+
+# the overrides
+overrides:
+- rotation: primary     # block style, no indent
+  start: "2026-11-30T09:00"
+  end:   '2026-12-02T09:00'
+  person: de3
+  reason: >-
+    conference
+    cover
+# trailing comment
+"""
+
+
+def test_odd_formatting_is_kept_byte_for_byte(oncall: Run, config_dir: Path) -> None:
+    path = config_dir / "rotation.yaml"
+    path.write_text(ODD)
+    result = oncall(
+        "override", "add", "--person", "de2", "--from", "2026-12-10T09:00",
+        "--to", "2026-12-11T09:00", "--reason", "dentist: cover #1", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    entry = (
+        '- {rotation: primary, start: "2026-12-10T09:00", end: "2026-12-11T09:00", '
+        'person: de2, reason: "dentist: cover #1"}\n'
+    )
+    # The one new line goes after the last entry (before the comment closing the file),
+    # indented like it; every other byte is as it was.
+    assert path.read_text() == ODD.replace("# trailing comment\n", entry + "# trailing comment\n")
+    new_id = json.loads(result.stdout)["added"][0]["id"]
+    assert oncall("override", "remove", new_id).exit_code == 0
+    assert path.read_text() == ODD
+    [old] = json.loads(oncall("override", "list", "--json").stdout)["overrides"]
+    assert old["reason"] == "conference cover"
+    assert oncall("override", "remove", old["id"]).exit_code == 0
+    lines = path.read_text().splitlines(keepends=True)
+    assert (
+        "".join(lines)
+        == ODD[: ODD.index("- rotation")].replace("overrides:\n", "overrides: []\n")
+        + "# trailing comment\n"
+    )
 
 
 def test_dry_run_writes_nothing(oncall: Run, config_dir: Path) -> None:
@@ -97,6 +163,46 @@ def test_add_with_relative_dates(oncall: Run) -> None:
     assert result.exit_code == 0, result.stderr
     [added] = json.loads(result.stdout)["added"]
     assert added["end"] == "2026-12-11T09:00:00+05:30"
+
+
+def test_to_offset_counts_from_from(oncall: Run, config_dir: Path) -> None:
+    # The README's example: --from tomorrow --to +1d is tomorrow, all day (not until
+    # a day after now).
+    result = oncall(
+        "override", "add", "--person", "de2", "--now", "2026-12-09T22:51:07", "--from",
+        "tomorrow", "--to", "+1d", "--reason", "dentist cover", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    [added] = json.loads(result.stdout)["added"]
+    assert (added["start"], added["end"]) == (
+        "2026-12-10T00:00:00+05:30",
+        "2026-12-11T00:00:00+05:30",
+    )
+    assert (
+        'start: "2026-12-10T00:00", end: "2026-12-11T00:00"'
+        in (config_dir / "rotation.yaml").read_text()
+    )
+
+
+def test_times_from_the_clock_are_written_to_the_minute(oncall: Run, config_dir: Path) -> None:
+    result = oncall(
+        "override", "add", "--person", "de2", "--from", "+400d", "--to", "+2h", "--json"
+    )
+    assert result.exit_code == 0, result.stderr
+    last = (config_dir / "rotation.yaml").read_text().splitlines()[-1]
+    assert re.search(r'start: "\d{4}-\d\d-\d\dT\d\d:\d\d", end: "[^"]{16}"', last), last
+
+
+def test_leave_from_the_next_handoff_day_does_not_block_a_swap(oncall: Run) -> None:
+    # de1 holds Dec 7-14 (dates Dec 7..13); de2's leave starts Dec 14, a date of the next
+    # shift (docs/rotations.md rule 2), so the README's swap goes through.
+    result = oncall("swap", "de1", "de2", "--shift", "2026-12-08", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    added = json.loads(result.stdout)["added"]
+    assert [(a["person"], a["start"]) for a in added] == [
+        ("de2", "2026-12-07T09:00:00+05:30"),
+        ("de1", "2027-01-04T09:00:00+05:30"),
+    ]
 
 
 def test_swap_trades_two_shifts(oncall: Run, config_dir: Path) -> None:
