@@ -107,9 +107,23 @@ class Terminal:
             return
         from rich.table import Table
 
-        table = Table(title=title, title_justify="left", expand=False, show_lines=False)
-        for col, floor in zip(columns, column_floors(columns, rows), strict=True):
-            table.add_column(col, overflow="fold", min_width=min(floor, 24))
+        # Exact widths that fit the terminal (rich left to itself can end up wider and crop
+        # the right-hand columns away): without the outer border if that is what fits.
+        n = len(columns)
+        edge = sum(column_widths(columns, rows, 10**6)) + 3 * n + 1 <= self.width or (
+            sum(min(f, 24) for f in column_floors(columns, rows)) + 3 * n + 1 <= self.width
+        )
+        budget = self.width - (3 * n + 1 if edge else 3 * n - 3)
+        table = Table(
+            title=title,
+            title_justify="left",
+            expand=False,
+            show_lines=False,
+            show_edge=edge,
+            pad_edge=edge,
+        )
+        for col, width in zip(columns, column_widths(columns, rows, budget), strict=True):
+            table.add_column(col, overflow="fold", width=width)
         for row in rows:
             table.add_row(*(_styled(cell) for cell in row))
         self.console.print(table)
@@ -222,23 +236,8 @@ def render_plain_table(
 ) -> str:
     """A table in plain text, wrapped to fit ``width`` columns. Words of up to 24 characters
     are never broken (a table whose such words do not fit is wider than ``width``)."""
-    widths = [len(c) for c in columns]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
-    # Prefer not to break words: a column keeps at least its longest word (up to 24).
-    floors = column_floors(columns, rows)
     sep = "  "
-    budget = width - len(sep) * (len(columns) - 1)
-    # Whole words first; then words over 24 characters may break; only as a last resort
-    # (the widest column first) anything down to 8 columns.
-    for lows in (floors, [min(f, 24) for f in floors], [8] * len(widths)):
-        while sum(widths) > budget:
-            shrinkable = [i for i in range(len(widths)) if widths[i] > lows[i]]
-            if not shrinkable:
-                break
-            widest = max(shrinkable, key=lambda i: widths[i])
-            widths[widest] -= 1
+    widths = column_widths(columns, rows, width - len(sep) * (len(columns) - 1))
     out: list[str] = []
     if title:
         out.append(title)
@@ -253,6 +252,40 @@ def render_plain_table(
             ]
             out.append(sep.join(parts).rstrip())
     return "\n".join(out)
+
+
+def column_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], budget: int) -> list[int]:
+    """Column widths summing to at most ``budget`` where possible. Each column is as wide as
+    its widest line, narrowed while needed: never below its longest word first; then words
+    over 24 characters may break; only as a last resort anything down to 8 columns, the
+    column with the most text (prose, not identifiers) first."""
+    widths = [len(c) for c in columns]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], max((len(x) for x in cell.splitlines()), default=0))
+    floors = column_floors(columns, rows)
+    widths = fit_widths(widths, floors, budget)
+    widths = fit_widths(widths, [min(f, 24) for f in floors], budget)
+    return fit_widths(widths, [8] * len(widths), budget, _text_sizes(columns, rows))
+
+
+def fit_widths(
+    widths: Sequence[int], lows: Sequence[int], budget: int, text: Sequence[int] | None = None
+) -> list[int]:
+    """``widths`` narrowed, one column at a time, until they sum to ``budget`` or each is at
+    its low: the column with the most ``text`` first (default: the widest)."""
+    out = list(widths)
+    while sum(out) > budget:
+        shrinkable = [i for i in range(len(out)) if out[i] > lows[i]]
+        if not shrinkable:
+            break
+        pick = max(shrinkable, key=lambda i: (text[i] if text else 0, out[i]))
+        out[pick] -= 1
+    return out
+
+
+def _text_sizes(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    return [sum(len(row[i]) for row in rows) for i in range(len(columns))]
 
 
 def _wrap(text: str, width: int) -> list[str]:

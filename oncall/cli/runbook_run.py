@@ -320,9 +320,15 @@ def render_summary(report: RunOut) -> None:
     dry = " (dry run: notify steps sent nothing)" if report.dry_run else ""
     terminal.heading(f"Run {report.run_id} {report.status}{dry}: {parts}")
     for step in report.steps:
-        if step.status in ("failed", "error", "skipped"):
-            why = f": {step.note}" if step.note else ""
-            bad = [c.id for c in step.checks if c.status in ("fail", "error")]
+        if step.status in ("failed", "error", "skipped", "warned"):
+            # A skip says why; operator notes are in `runbook show RUN_ID`, not run into it.
+            if step.status == "skipped":
+                reason = step.skip_reason
+            else:
+                reason = "; ".join(step.note.splitlines()) if step.note else None
+            why = f": {reason}" if reason and step.status != "warned" else ""
+            flagged = ("warn",) if step.status == "warned" else ("fail", "error")
+            bad = [c.id for c in step.checks if c.status in flagged]
             checks = f" (checks {', '.join(bad)})" if bad else ""
             terminal.field(f"  {step.status:<8} ", f"{step.id}{checks}{why}")
     if report.status == "aborted":

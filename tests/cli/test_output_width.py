@@ -66,3 +66,72 @@ def test_who_and_schedule_follow_the_terminal(
         assert max(len(line) for line in text.splitlines()) <= width
     longest = max(len(line) for line in schedule.splitlines())
     assert (longest > 80) == (width > 80)  # a wide terminal is used, not capped at 80
+
+
+CHECKS = ["check", "kind", "status", "value", "bound", "detail"]
+CHECK_ROWS = [
+    ["ingest-fresh", "freshness", "pass", "2h 13m", "warn after 1d 1h, fail after 1d 3h",
+     "newest point is 2h 13m old (at 2026-12-02 02:10 IST)"],
+    ["ingest-hourly-complete", "completeness", "pass", "0", "at most 0 empty",
+     "all 24 1h slots of the last 1d have data"],
+    ["raw-rows-vs-last-week", "change", "pass", "0.0713", "fail unless |change| ≤ 40%",
+     "sum of pipeline/rows_ingested{pipeline=aggregate-profit} in the last 1d is 1,550,168"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows"),
+    [
+        (CHECKS, CHECK_ROWS),  # the stepper's check table
+        (
+            ["Pipeline", "Family", "Purpose", "Owners", "Runbook"],
+            [["aggregate-engagement", "engagement", "investor-reporting", "de1/de4", "engagement"]],
+        ),
+    ],
+    ids=["checks", "owners"],
+)
+def test_colour_tables_fit_80_columns_whole(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    columns: list[str],
+    rows: list[list[str]],
+) -> None:
+    # On a colour terminal of 80 columns the boxed table used to come out wider and rich
+    # cropped it: the detail column (or the owners' right border) was cut off.
+    monkeypatch.setattr(output, "is_tty", lambda: True)
+    monkeypatch.setattr(output, "color_enabled", lambda: True)
+    monkeypatch.setattr(output, "terminal_width", lambda: 80)
+    monkeypatch.setattr(output.sys.stdout, "isatty", lambda: True, raising=False)
+    output.Terminal().table(columns, rows)
+    text = capsys.readouterr().out
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert max(len(line) for line in plain.splitlines()) <= 80, plain
+    assert all(c in plain for c in columns), plain
+    for ident in (r[0] for r in rows):  # identifiers stay whole
+        assert ident in plain, plain
+    assert len([line for line in plain.splitlines() if rows[0][0] in line]) == 1
+    for line in plain.splitlines():  # nothing cropped: a bordered line is closed
+        if line[:1] in "┃│┏┡└":
+            assert line.rstrip()[-1] in "┃│┓┩┘", line
+
+
+def test_plain_table_narrows_prose_before_identifiers() -> None:
+    # runbook show at 80 columns used to print "raw-rows-vs-last-we" / "ek": the last
+    # resort narrowed the widest column, not the one with the most text.
+    rows = [
+        *CHECK_ROWS,
+        [
+            "x",
+            "y",
+            "pass",
+            "1",
+            "fail unless |change| ≤ 40%; warn unless |change| ≤ 20%",
+            "d " * 60,
+        ],
+    ]
+    text = render_plain_table(CHECKS, rows, width=80)
+    assert all(len(line) <= 80 for line in text.splitlines())
+    for ident in ("raw-rows-vs-last-week", "ingest-hourly-complete", "completeness"):
+        assert ident in text, text

@@ -128,6 +128,22 @@ def test_a_skipped_step_reaches_the_all_clear(oncall: Run, project: Path) -> Non
     assert "step ingestion skipped (extract still running)" in check["detail"]
 
 
+def test_the_run_summary_names_warned_checks_and_skip_reasons(oncall: Run, project: Path) -> None:
+    # At 02:00 the profit run has not finished yet today: profit-sla warns (pending).
+    assert oncall("state", "demo", "--now", T).exit_code == 0
+    early = "2026-11-21T02:00"
+    answers = ["n", "raw looks fine", "s", "extract still running", "c", "c", "c", "y", "c", "c"]
+    result = oncall(
+        "runbook", "profit", "--interactive", "--now", early, input="\n".join(answers) + "\n"
+    )
+    assert result.exit_code == 0, result.stdout
+    summary = result.stdout[result.stdout.index("\nRun r-") :]
+    assert "warned   store (checks profit-sla)" in summary, summary
+    # The skip's reason, without the operator's note run into it.
+    assert "skipped  ingestion: extract still running\n" in summary, summary
+    assert "raw looks fine" not in summary
+
+
 def test_menu_names_ctrl_c_as_pause(oncall: Run, demo: Path) -> None:
     result = interactive(oncall, ALL_CONTINUE)
     assert "Ctrl-C pause" in result.stdout
