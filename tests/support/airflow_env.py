@@ -16,13 +16,14 @@ import fcntl
 import hashlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,6 +193,7 @@ class Components:
         for pid in escaped:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        wait_gone(escaped, 30.0)  # SIGKILL is asynchronous: let the kernel finish them
         for proc in self.procs.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -199,9 +201,32 @@ class Components:
 
 
 def session_members(sessions: set[int]) -> Iterator[int]:
-    """Every live process whose session is one of ``sessions``."""
+    """Every live process whose session is one of ``sessions`` (zombies, already dead and
+    waiting to be reaped by whoever inherited them, do not count)."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             with contextlib.suppress(ProcessLookupError, PermissionError, FileNotFoundError):
-                if os.getsid(int(entry)) in sessions:
+                if os.getsid(int(entry)) in sessions and not _is_zombie(int(entry)):
                     yield int(entry)
+
+
+def _is_zombie(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
+def wait_gone(pids: Iterable[int], timeout: float) -> None:
+    """Block until each process has exited (a pidfd becomes readable then), ``timeout`` seconds
+    at most for all of them: no polling, no sleeping."""
+    until = time.monotonic() + timeout
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poller.poll(max(0.0, until - time.monotonic()) * 1000)
+        finally:
+            os.close(fd)
