@@ -42,8 +42,13 @@ def shifts(
     from oncall.services.roster import build_availability
     from oncall.services.shifts import compute_shifts_of, resolve_me
 
-    if (person is None) == (not me):
-        raise UsageError("give a PERSON or --me (not both)")
+    if person is not None and me:
+        raise UsageError("give a PERSON or --me, not both")
+    if person is None and not me:
+        raise UsageError(
+            "give a PERSON or --me: oncall shifts de2, or oncall shifts --me (you: $ONCALL_ME "
+            "or your git user.email)"
+        )
     cfg = get_config(ctx)
     when = resolve_now(now, cfg.team_tz, option="--now")
     if person is None:

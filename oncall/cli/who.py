@@ -50,14 +50,24 @@ def who(
     cfg = get_config(ctx)
     when = resolve_now(at, cfg.team_tz)
     if pipeline is not None and pipeline in cfg.owners.people:
-        from oncall.services.shifts import compute_person_who
+        from oncall.services.shifts import compute_person_who, person_rotations
 
         person_report = compute_person_who(cfg, build_availability(cfg), pipeline, when)
         if json_:
             terminal.json(person_report)
         else:
-            render_person_who(person_report)
+            render_person_who(person_report, in_rotation=bool(person_rotations(cfg, pipeline)))
         return
+    if pipeline is not None and pipeline not in cfg.owners.pipelines:
+        from oncall.domain.text import suggest
+        from oncall.errors import NotFoundError
+
+        names = [*cfg.owners.pipelines, *cfg.owners.people]
+        raise NotFoundError(
+            f"unknown pipeline or person '{pipeline}'{suggest(pipeline, names)}; pipelines: "
+            f"{', '.join(sorted(cfg.owners.pipelines))}; people: "
+            f"{', '.join(sorted(cfg.owners.people))}"
+        )
     report = compute_who(cfg, build_availability(cfg), when, pipeline=pipeline, rotation=rotation)
     if json_:
         terminal.json(report)
@@ -156,14 +166,22 @@ def _piece(p: PersonShift) -> str:
     return f"{p.rotation} {_fmt(p.start)} -> {_fmt(p.end)} ({p.detail})"
 
 
-def render_person_who(report: PersonWhoReport) -> None:
+def render_person_who(report: PersonWhoReport, *, in_rotation: bool = True) -> None:
     terminal.heading(f"{report.person} ({report.name}) at {_fmt(report.at)} ({report.timezone})")
     if report.oncall_now:
         for p in report.oncall_now:
             _field("  on call now  ", _piece(p))
     else:
         _line("  on call now  no")
-    _field("  next shift   ", _piece(report.next) if report.next else "none in the next 52 weeks")
+    if report.next is not None:
+        _field("  next shift   ", _piece(report.next))
+    else:
+        none = (
+            "none in the next 52 weeks"
+            if in_rotation
+            else f"none: {report.person} is in no rotation"
+        )
+        _field("  next shift   ", none)
     days = "; ".join(f"{d.date:%a %b %d} {d.name}" for d in report.days_off_this_week)
     _field(f"  days off (week of {report.week_start:%b %d})  ", days or "none")
 

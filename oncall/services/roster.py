@@ -135,9 +135,7 @@ def resolve_person(cfg: Config, person: str) -> str:
 def resolve_rotation(cfg: Config, rotation: str) -> str:
     if rotation in cfg.rotation.rotations:
         return rotation
-    raise NotFoundError(
-        f"unknown rotation '{rotation}'; known: {', '.join(sorted(cfg.rotation.rotations))}"
-    )
+    raise _unknown("rotation", rotation, cfg.rotation.rotations)
 
 
 # ---------------------------------------------------------------------------------------

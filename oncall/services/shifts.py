@@ -77,9 +77,11 @@ def _detail(shift: Shift) -> str:
         replaced = f" (instead of {shift.overridden})" if shift.overridden else ""
         return f"override: {shift.override_reason or 'no reason given'}{replaced}"
     if shift.reason == "swap":
-        cause = "; ".join(d.label() for d in shift.swap_cause)
+        from oncall.domain.people import describe_days
+
         who = shift.swap_cause_person or "?"
-        return f"holiday swap with {shift.swapped_with or '?'} ({who} is off: {cause})"
+        cause = describe_days(shift.swap_cause)  # 2026-12-14..16 leave: family event
+        return f"holiday swap with {shift.swapped_with or '?'} ({who} is off {cause})"
     return "regular rotation"
 
 

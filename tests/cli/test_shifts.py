@@ -158,3 +158,44 @@ def test_shifts_me_from_git_email(
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     data = _json(oncall, "shifts", "--me", "--now", NOW)
     assert data["person"] == "de3"
+
+
+def test_neither_person_nor_me_is_not_called_both(oncall: Run) -> None:
+    neither = oncall("shifts")
+    assert neither.exit_code == 2 and "not both" not in neither.stderr
+    assert "give a PERSON" in neither.stderr and "--me" in neither.stderr
+    both = oncall("shifts", "de1", "--me")
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_a_swap_cause_names_each_leave_once(oncall: Run) -> None:
+    # de2's three days of leave used to read "leave: family event; leave: family event; ...".
+    result = oncall("shifts", "de2", "--now", "2026-12-01T10:00", "--weeks", "6", "--json")
+    details = [s["detail"] for s in json.loads(result.stdout)["shifts"]]
+    assert "holiday swap with de1 (de2 is off 2026-12-14..16 leave: family event)" in details
+
+
+def test_who_unknown_name_suggests_people_too(oncall: Run) -> None:
+    result = oncall("who", "dee2")
+    assert result.exit_code == 2
+    assert "unknown pipeline or person 'dee2' (did you mean 'de2'?)" in result.stderr
+    assert "people: de1, de2" in result.stderr
+
+
+def test_who_person_in_no_rotation_says_so(oncall: Run) -> None:
+    result = oncall("who", "m1", "--at", "2026-12-01T10:00")
+    assert result.exit_code == 0, result.stderr
+    assert "m1 is in no rotation" in result.stdout
+
+
+def test_unknown_rotation_gets_a_suggestion(oncall: Run) -> None:
+    result = oncall("override", "list", "--rotation", "primry")
+    assert result.exit_code == 2
+    assert "unknown rotation 'primry' (did you mean 'primary'?)" in result.stderr
+
+
+def test_a_bad_date_names_the_relative_forms(oncall: Run) -> None:
+    result = oncall("who", "--at", "last funday")
+    assert result.exit_code == 2
+    assert "bad date or time 'last funday'" in result.stderr
+    assert "last monday" in result.stderr and "+3d" in result.stderr
