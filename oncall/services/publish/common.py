@@ -59,20 +59,9 @@ def build_pagerduty(
 ) -> PagerDutyApi:
     """The PagerDuty client of ``config``; MissingSecretError names an unset token variable."""
     from oncall.adapters.publish.pagerduty import PagerDutyRest
-    from oncall.adapters.secrets import resolve_secret
 
-    token = resolve_secret(config.api_token_env, environ)
-    return PagerDutyRest(
-        config.url,
-        token,
-        token_env=config.api_token_env,
-        timeout=config.timeout.total_seconds(),
-        retry_budget=config.retry_budget.total_seconds(),
-        backoff_base=retry.backoff_base,
-        clock=retry.clock,
-        sleep=retry.sleep,
-        monotonic=retry.monotonic,
-    )
+    client: PagerDutyApi = _build(PagerDutyRest, config, config.api_token_env, environ, retry)
+    return client
 
 
 def build_slack(
@@ -80,13 +69,25 @@ def build_slack(
 ) -> SlackApi:
     """The Slack client of ``config``; MissingSecretError names an unset token variable."""
     from oncall.adapters.publish.slack import SlackWeb
+
+    client: SlackApi = _build(SlackWeb, config, config.bot_token_env, environ, retry)
+    return client
+
+
+def _build(
+    client: Callable[..., Any],
+    config: PagerDutyPublish | SlackPublish,
+    token_env: str,
+    environ: Mapping[str, str] | None,
+    retry: Retry,
+) -> Any:
+    """A publish client with the token from ``token_env`` and the shared retry policy."""
     from oncall.adapters.secrets import resolve_secret
 
-    token = resolve_secret(config.bot_token_env, environ)
-    return SlackWeb(
+    return client(
         config.url,
-        token,
-        token_env=config.bot_token_env,
+        resolve_secret(token_env, environ),
+        token_env=token_env,
         timeout=config.timeout.total_seconds(),
         retry_budget=config.retry_budget.total_seconds(),
         backoff_base=retry.backoff_base,
