@@ -83,7 +83,7 @@ class DaysOffTable:
         self._company = dict(company or {})
         self._leave = {p: tuple(r) for p, r in (leave or {}).items()}
         self._years: dict[tuple[int, int], Mapping[date, Holiday]] = {}
-        self._memo: dict[tuple[str, date], tuple[DayOff, ...]] = {}
+        self._days: dict[tuple[str, int], dict[date, tuple[DayOff, ...]]] = {}
 
     def _holidays(self, person: str, year: int) -> Mapping[date, Holiday]:
         fn = self._calendars.get(person)
@@ -96,24 +96,35 @@ class DaysOffTable:
             self._years[key] = cached
         return cached
 
-    def days_off(self, person: str, day: date) -> tuple[DayOff, ...]:
-        memo_key = (person, day)
-        hit = self._memo.get(memo_key)
-        if hit is not None:
-            return hit
-        out: list[DayOff] = []
-        holiday = self._holidays(person, day.year).get(day)
-        if holiday is not None:
-            out.append(DayOff(day, holiday.name, "holiday", holiday.estimated))
-        company = self._company.get(day)
-        if company is not None:
-            out.append(DayOff(day, company, "company"))
+    def _year(self, person: str, year: int) -> dict[date, tuple[DayOff, ...]]:
+        """The person's days off in ``year``: only the dates with at least one, in the order
+        holiday, company holiday, leave ranges (as given)."""
+        found: dict[date, list[DayOff]] = {}
+        # Only the calendar of the date's own year counts for it (a calendar may list an
+        # observed day of the next year).
+        for day, holiday in self._holidays(person, year).items():
+            if day.year == year:
+                found.setdefault(day, []).append(
+                    DayOff(day, holiday.name, "holiday", holiday.estimated)
+                )
+        for day, name in self._company.items():
+            if day.year == year:
+                found.setdefault(day, []).append(DayOff(day, name, "company"))
+        first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
         for rng in self._leave.get(person, ()):
-            if rng.covers(day):
-                out.append(DayOff(day, rng.reason, "leave"))
-        result = tuple(out)
-        self._memo[memo_key] = result
-        return result
+            lo, hi = max(rng.start.toordinal(), first), min(rng.end.toordinal(), last)
+            for n in range(lo, hi + 1):
+                day = date.fromordinal(n)
+                found.setdefault(day, []).append(DayOff(day, rng.reason, "leave"))
+        out = {day: tuple(offs) for day, offs in found.items()}
+        self._days[(person, year)] = out
+        return out
+
+    def days_off(self, person: str, day: date) -> tuple[DayOff, ...]:
+        days = self._days.get((person, day.year))
+        if days is None:
+            days = self._year(person, day.year)
+        return days.get(day, ())
 
     def is_available(self, person: str, day: date) -> bool:
         return not self.days_off(person, day)

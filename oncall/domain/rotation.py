@@ -95,19 +95,39 @@ class _Slot:
 
 
 class _Conflicts:
-    """Days off of a person on a shift's conflict dates, cached per (person, k)."""
+    """Days off of a person on a shift's conflict dates, cached per (person, k); the dates of
+    each shift, cached per k."""
 
     def __init__(self, spec: RotationSpec, availability: Availability) -> None:
         self._spec = spec
-        self._availability = availability
+        self._days_off = availability.days_off
         self._cache: dict[tuple[str, int], tuple[DayOff, ...]] = {}
+        self._dates: dict[int, list[date]] = {}
+        self._conflict_dates: dict[int, list[date]] = {}
+
+    def dates(self, k: int) -> list[date]:
+        """All the dates of shift ``k`` (``shift_dates``)."""
+        days = self._dates.get(k)
+        if days is None:
+            days = self._dates[k] = shift_dates(self._spec, k)
+        return days
 
     def __call__(self, person: str, k: int) -> tuple[DayOff, ...]:
         key = (person, k)
         hit = self._cache.get(key)
         if hit is None:
-            days = shift_dates(self._spec, k, include_weekends=self._spec.swap_weekends)
-            hit = tuple(off for d in days for off in self._availability.days_off(person, d))
+            days = self._conflict_dates.get(k)
+            if days is None:
+                days = self.dates(k)
+                if not self._spec.swap_weekends:
+                    days = [d for d in days if d.weekday() < SATURDAY]
+                self._conflict_dates[k] = days
+            days_off = self._days_off
+            hit = ()
+            for d in days:
+                found = days_off(person, d)
+                if found:
+                    hit += found
             self._cache[key] = hit
         return hit
 
@@ -118,7 +138,7 @@ class _Conflicts:
             off
             for d in days
             if weekends or d.weekday() < SATURDAY
-            for off in self._availability.days_off(person, d)
+            for off in self._days_off(person, d)
         )
 
 
@@ -267,76 +287,111 @@ def compute_shifts(
     ends = [w[1] for w in windows]
 
     out: list[Shift] = []
-    bound = start_utc(spec, k_lo)
+    # Shift k's bounds: its start on the rotation's wall clock and in UTC. The wall-clock
+    # start is the UTC instant seen in ``spec.tz`` (tests/domain/test_wall_time.py).
+    local = shift_start(spec, k_lo)
+    bound = local.astimezone(UTC)
     for k in range(k_lo, k_hi + 1):
-        s, bound = bound, start_utc(spec, k + 1)
-        pieces = _split(spec, k, s, bound, slots[k], windows, ends, conflicts)
-        out.extend(p for p in pieces if p.start.astimezone(UTC) < hi and p.end.astimezone(UTC) > lo)
+        s, s_local = bound, local
+        local = shift_start(spec, k + 1)
+        bound = local.astimezone(UTC)
+        slot = slots[k]
+        if windows and _overridden(windows, ends, s, bound):
+            _split(spec, k, (s, bound), slot, windows, ends, conflicts, (lo, hi), out)
+        elif s < hi and bound > lo:
+            out.append(_piece(spec, k, slot, (s_local, local), None, conflicts, whole=True))
     return out
+
+
+def _overridden(
+    windows: list[tuple[datetime, datetime, Override]],
+    ends: list[datetime],
+    s: datetime,
+    e: datetime,
+) -> bool:
+    """Whether an override window meets [s, e)."""
+    i = bisect.bisect_right(ends, s)
+    return i < len(windows) and windows[i][0] < e
+
+
+def _piece(
+    spec: RotationSpec,
+    k: int,
+    slot: _Slot,
+    bounds: tuple[datetime, datetime],
+    ov: Override | None,
+    conflicts: _Conflicts,
+    *,
+    whole: bool = False,
+    days: tuple[date, ...] | None = None,
+) -> Shift:
+    """Shift ``k`` (``whole``), or a piece of it over ``bounds`` (on the rotation's clock)
+    with the duty ``days`` it holds, held by ``ov``'s person when given."""
+    person = slot.person if ov is None else ov.person
+    if days is None:
+        days = tuple(conflicts.dates(k))
+    base = slot.person if slot.lock is not None else base_holder(spec, k)
+    return Shift(
+        rotation=spec.id,
+        index=k,
+        start=bounds[0],
+        end=bounds[1],
+        person=person,
+        reason=slot.reason if ov is None else "override",
+        base_person=base,
+        swapped_with=base if slot.reason == "swap" else None,
+        swap_cause=slot.cause,
+        swap_cause_person=slot.cause_person,
+        conflicts=conflicts(person, k) if whole else conflicts.on(person, days),
+        override_reason=None if ov is None else ov.reason,
+        overridden=None if ov is None else slot.person,
+        swap_index=slot.partner,
+        duty_dates=days,
+        unresolved=slot.unresolved,
+        locked=slot.lock,
+    )
 
 
 def _split(
     spec: RotationSpec,
     k: int,
-    s: datetime,
-    e: datetime,
+    bounds: tuple[datetime, datetime],
     slot: _Slot,
     windows: list[tuple[datetime, datetime, Override]],
     ends: list[datetime],
     conflicts: _Conflicts,
-) -> list[Shift]:
-    """Shift ``k`` over [s, e) (UTC), cut into pieces by the overrides that meet it."""
+    window: tuple[datetime, datetime],
+    out: list[Shift],
+) -> None:
+    """Shift ``k`` over [s, e) (UTC), cut into pieces by the overrides that meet it: the
+    pieces overlapping ``window`` (UTC) are appended to ``out``."""
     tz = spec.tz
-    base = slot.person if slot.lock is not None else base_holder(spec, k)
-
-    def piece(a: datetime, b: datetime, ov: Override | None, days: tuple[date, ...]) -> Shift:
-        person = slot.person if ov is None else ov.person
-        whole = ov is None and a == s and b == e
-        return Shift(
-            rotation=spec.id,
-            index=k,
-            start=a.astimezone(tz),
-            end=b.astimezone(tz),
-            person=person,
-            reason=slot.reason if ov is None else "override",
-            base_person=base,
-            swapped_with=base if slot.reason == "swap" else None,
-            swap_cause=slot.cause,
-            swap_cause_person=slot.cause_person,
-            conflicts=conflicts(person, k) if whole else conflicts.on(person, days),
-            override_reason=None if ov is None else ov.reason,
-            overridden=None if ov is None else slot.person,
-            swap_index=slot.partner,
-            duty_dates=days,
-            unresolved=slot.unresolved,
-            locked=slot.lock,
-        )
-
+    s, e = bounds
+    lo, hi = window
     hits: list[tuple[datetime, datetime, Override]] = []
     for w in windows[bisect.bisect_right(ends, s) :]:
         if w[0] >= e:
             break
         hits.append(w)
-    all_days = shift_dates(spec, k)
-    if not hits:
-        return [piece(s, e, None, tuple(all_days))]
-
+    all_days = conflicts.dates(k)
     marks = [wall_time(d, spec.handoff, tz).astimezone(UTC) for d in all_days]
 
-    def days_in(a: datetime, b: datetime) -> tuple[date, ...]:
-        return tuple(d for d, m in zip(all_days, marks, strict=True) if a <= m < b)
+    def piece(a: datetime, b: datetime, ov: Override | None) -> None:
+        if a < hi and b > lo:
+            days = tuple(d for d, m in zip(all_days, marks, strict=True) if a <= m < b)
+            whole = ov is None and a == s and b == e
+            local = (a.astimezone(tz), b.astimezone(tz))
+            out.append(_piece(spec, k, slot, local, ov, conflicts, whole=whole, days=days))
 
-    out: list[Shift] = []
     cursor = s
     for w_start, w_end, ov in hits:
         a, b = max(w_start, s), min(w_end, e)
         if cursor < a:
-            out.append(piece(cursor, a, None, days_in(cursor, a)))
-        out.append(piece(a, b, ov, days_in(a, b)))
+            piece(cursor, a, None)
+        piece(a, b, ov)
         cursor = b
     if cursor < e:
-        out.append(piece(cursor, e, None, days_in(cursor, e)))
-    return out
+        piece(cursor, e, None)
 
 
 def shift_at(

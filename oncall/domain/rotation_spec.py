@@ -4,6 +4,7 @@ the schedule (swaps, locks, overrides) on top of these."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -129,7 +130,26 @@ def wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
     Inside a gap the helper bisects to within a second after the transition, which can leave
     a fraction of a second (02:07 -> 03:00:00.76). Transitions fall on whole seconds, so the
     fraction is dropped.
+
+    A wall time with the same UTC offset for both folds is neither in a gap nor repeated: it
+    is its own instant, without the round trip through UTC (the common case, and the same
+    result; tests/domain/test_wall_time.py compares both over every day of many years).
     """
+    at0, at1 = _folds(at)
+    first = datetime.combine(day, at0, tz)
+    if first.utcoffset() == datetime.combine(day, at1, tz).utcoffset():
+        return first
+    return plain_wall_time(day, at, tz)
+
+
+@functools.lru_cache(maxsize=64)
+def _folds(at: time) -> tuple[time, time]:
+    """``at`` with fold 0 and with fold 1 (``datetime.replace`` is slow; this is cached)."""
+    return at.replace(fold=0), at.replace(fold=1)
+
+
+def plain_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """``wall_time`` without its fast path: the reference the tests compare it with."""
     instant = resolve_wall_time(day, at, tz)
     if instant.replace(tzinfo=None) != datetime.combine(day, at):
         instant = instant.replace(microsecond=0)
@@ -172,10 +192,16 @@ def shift_index_at(spec: RotationSpec, t: datetime) -> int | None:
 def shift_dates(spec: RotationSpec, k: int, *, include_weekends: bool = True) -> list[date]:
     """The ``shift_days`` calendar dates of shift ``k`` (without Saturdays and Sundays if asked)."""
     first = _start_date(spec, k)
-    days = (first + timedelta(days=i) for i in range(spec.shift_days))
+    days = [first + step for step in _steps(spec.shift_days)]
     if include_weekends:
-        return list(days)
+        return days
     return [d for d in days if d.weekday() < SATURDAY]
+
+
+@functools.lru_cache(maxsize=64)
+def _steps(n: int) -> tuple[timedelta, ...]:
+    """``timedelta(days=i)`` for i in 0..n-1."""
+    return tuple(timedelta(days=i) for i in range(n))
 
 
 def base_holder(spec: RotationSpec, k: int) -> str:
