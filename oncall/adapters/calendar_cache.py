@@ -231,4 +231,4 @@ def _write_json(path: Path, payload: dict[str, Any]) -> None:
 
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with contextlib.suppress(OSError):
-        atomic_write(path, data)
+        atomic_write(path, data, durable=False)

@@ -23,11 +23,13 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory.
 
     The file ends up with the permissions a plain ``open(path, "w")`` would give it (the
     temporary file alone would be private), so published calendars stay readable.
+    ``durable=False`` skips the fsync: for caches, where a file lost in a crash only costs
+    a miss (readers still never see half a file: the rename is atomic either way).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
@@ -36,7 +38,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

@@ -63,10 +63,10 @@ def load_config(config_dir: Path | None = None, *, use_cache: bool = True) -> Co
         cached = cache.read_entry(entry, directory)
         if cached is not None:
             return cached
-    cfg = validate_config(directory)
+    plain = cache.PlainConfig(validate_config(directory))
     if entry is not None:
-        cache.write_entry(entry, cfg)
-    return cache.as_cached(cfg)
+        cache.write_entry(entry, plain)
+    return cache.as_cached(plain)
 
 
 def validate_config(directory: Path) -> Config:

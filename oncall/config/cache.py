@@ -108,10 +108,12 @@ def fingerprint(directory: Path, owners: bytes, rotation: bytes) -> str:
 
 def read_entry(path: Path, directory: Path) -> Config | None:
     """The cached config at ``path``, or None when it is missing, stale or corrupt."""
+    import orjson
+
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
-        return None
+        return None  # orjson.JSONDecodeError is a ValueError
     if not (isinstance(raw, dict) and raw.get("format") == CACHE_FORMAT):
         return None
     try:
@@ -119,41 +121,54 @@ def read_entry(path: Path, directory: Path) -> Config | None:
             directory,
             _from_plain(raw["owners"]),
             _from_plain(raw["rotation"]),
-            _marks_from(raw["owners_marks"]),
-            _marks_from(raw["rotation_marks"]),
+            _CachedMarks(raw["owners_marks"]),
+            _CachedMarks(raw["rotation_marks"]),
             [Problem(*w) for w in raw["warnings"]],
         )
     except (KeyError, TypeError, ValueError):
         return None  # corrupt entry: validate again
 
 
-def write_entry(path: Path, cfg: Config) -> None:
+class PlainConfig:
+    """A validated config in the cache's JSON form, made once for both the entry written
+    and the config returned (``as_cached``)."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.owners = _to_plain(cfg.owners)
+        self.rotation = _to_plain(cfg.rotation)
+
+
+def write_entry(path: Path, cfg: Config | PlainConfig) -> None:
     """Cache ``cfg`` at ``path`` (atomically) and prune old entries beside it."""
     from oncall.adapters.files import atomic_write
 
+    plain = cfg if isinstance(cfg, PlainConfig) else PlainConfig(cfg)
     payload = {
         "format": CACHE_FORMAT,
-        "owners": _to_plain(cfg.owners),
-        "rotation": _to_plain(cfg.rotation),
-        "owners_marks": _marks_plain(cfg.owners_marks),
-        "rotation_marks": _marks_plain(cfg.rotation_marks),
-        "warnings": [[w.path, w.line, w.col, w.message, w.severity] for w in cfg.warnings],
+        "owners": plain.owners,
+        "rotation": plain.rotation,
+        "owners_marks": _marks_plain(plain.cfg.owners_marks),
+        "rotation_marks": _marks_plain(plain.cfg.rotation_marks),
+        "warnings": [[w.path, w.line, w.col, w.message, w.severity] for w in plain.cfg.warnings],
     }
     # A cache we cannot write only costs a re-validation next time.
     with contextlib.suppress(OSError):
-        atomic_write(path, json.dumps(payload, separators=(",", ":")).encode())
+        data = json.dumps(payload, separators=(",", ":")).encode()
+        atomic_write(path, data, durable=False)
         prune(path.parent, keep=CACHE_KEEP)
 
 
-def as_cached(cfg: Config) -> Config:
+def as_cached(cfg: Config | PlainConfig) -> Config:
     """``cfg`` as a cache hit would return it: the same plain namespaces, not the models."""
+    plain = cfg if isinstance(cfg, PlainConfig) else PlainConfig(cfg)
     return Config(
-        cfg.dir,
-        _from_plain(_to_plain(cfg.owners)),
-        _from_plain(_to_plain(cfg.rotation)),
-        cfg.owners_marks,
-        cfg.rotation_marks,
-        cfg.warnings,
+        plain.cfg.dir,
+        _from_plain(plain.owners),
+        _from_plain(plain.rotation),
+        plain.cfg.owners_marks,
+        plain.cfg.rotation_marks,
+        plain.cfg.warnings,
     )
 
 
@@ -204,8 +219,28 @@ def _marks_plain(marks: Marks) -> dict[str, Any]:
     }
 
 
-def _marks_from(raw: dict[str, Any]) -> Marks:
-    marks = Marks(Path(raw["path"]))
-    marks.values = {tuple(k): (line, col) for k, line, col in raw["values"]}
-    marks.keys = {tuple(k): (line, col) for k, line, col in raw["keys"]}
-    return marks
+class _CachedMarks(Marks):
+    """Marks read from a cache entry, decoded on first use: most runs locate no problem in
+    a file, so its thousands of positions are never needed."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.path = Path(raw["path"])
+        self._raw = (raw["values"], raw["keys"])
+        if not (isinstance(self._raw[0], list) and isinstance(self._raw[1], list)):
+            raise TypeError("marks")
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("values", "keys") or "_raw" not in self.__dict__:
+            raise AttributeError(name)
+        values, keys = self.__dict__.pop("_raw")
+        try:
+            self.values = {tuple(k): (line, col) for k, line, col in values}
+            self.keys = {tuple(k): (line, col) for k, line, col in keys}
+        except (TypeError, ValueError):  # a damaged entry: problems point at line 1
+            self.values, self.keys = {}, {}
+        return getattr(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Marks):
+            return NotImplemented
+        return (self.path, self.values, self.keys) == (other.path, other.values, other.keys)

@@ -133,7 +133,7 @@ def write_findings(key: str, found: CachedFindings, recorder: EnvironRecorder) -
     path = _path(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(payload).encode())
+        atomic_write(path, json.dumps(payload).encode(), durable=False)
         prune(path.parent, keep=_KEEP)
     except OSError:
         pass  # a cache we cannot write only costs the passes next time

@@ -252,6 +252,7 @@ def calendar_problems(owners: dict[str, Any], om: Marks) -> list[Problem]:
         if isinstance(spec, dict):
             entries.append((("people", pid, "holidays"), spec))
     problems: list[Problem] = []
+    checked: dict[CalendarKey, str | None] = {}  # people share a few calendars: check each once
     for loc, spec in entries:
         country, subdiv = _text(spec.get("country")), spec.get("subdiv")
         categories = spec.get("categories", ["public"])
@@ -260,7 +261,9 @@ def calendar_problems(owners: dict[str, Any], om: Marks) -> list[Problem]:
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
             continue
         key = CalendarKey(country.upper(), subdiv, tuple(categories))
-        message = check_calendar(key)
+        if key not in checked:
+            checked[key] = check_calendar(key)
+        message = checked[key]
         if message is None:
             continue
         field = "country"

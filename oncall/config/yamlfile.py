@@ -35,6 +35,8 @@ _SAFE_TAGS = {
 }
 
 
+_STR_TAG = _SAFE_TAG_PREFIX + "str"
+
 _Loader: type[Any] = loader_class()
 """CSafeLoader or SafeLoader; its parser gives the events, its constructor builds scalars."""
 
@@ -74,6 +76,8 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
+        if node.tag == _STR_TAG:
+            return node.value  # what construct_yaml_str gives, without its call chain
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.constructor.ConstructorError):

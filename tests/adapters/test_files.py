@@ -6,6 +6,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from oncall.adapters.files import atomic_write
 from tests.conftest import Run
 
@@ -54,3 +56,16 @@ def test_a_replaced_symlink_gets_the_default_mode_not_its_targets(tmp_path: Path
     assert not link.is_symlink()
     assert link.stat().st_mode & 0o777 == 0o644
     assert target.read_text() == "private" and target.stat().st_mode & 0o777 == 0o755
+
+
+def test_durable_writes_fsync_and_cache_writes_do_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    atomic_write(tmp_path / "a", b"1")
+    assert len(synced) == 1
+    atomic_write(tmp_path / "b", b"2", durable=False)
+    assert len(synced) == 1
+    assert (tmp_path / "b").read_bytes() == b"2"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

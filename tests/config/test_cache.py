@@ -58,6 +58,32 @@ def test_a_corrupt_or_foreign_entry_is_a_miss(config_dir: Path, tmp_path: Path) 
     assert cache.read_entry(bad, config_dir) is None
 
 
+def test_marks_of_a_hit_are_read_on_first_use_and_a_damaged_list_points_at_line_1(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    import json
+
+    entry = tmp_path / "entry.json"
+    cache.write_entry(entry, config.validate_config(config_dir))
+    fresh = config.load_config(config_dir, use_cache=False)
+    hit = cache.read_entry(entry, config_dir)
+    assert hit is not None
+    assert "_raw" in vars(hit.rotation_marks)  # not decoded yet
+    assert hit.rotation_marks.locate(("rotations",)) == fresh.rotation_marks.locate(("rotations",))
+    assert hit.rotation_marks.locate(("rotations",)) != (1, 1)
+    assert "_raw" not in vars(hit.rotation_marks)
+    raw = json.loads(entry.read_text())
+    raw["owners_marks"]["values"] = [["people", 3]]  # valid JSON, wrong shape
+    entry.write_text(json.dumps(raw))
+    damaged = cache.read_entry(entry, config_dir)
+    assert damaged is not None
+    problem = damaged.owners_marks.problem(("people", "x"), "gone")
+    assert (problem.line, problem.col) == (1, 1)
+    raw["owners_marks"]["values"] = "not a list"
+    entry.write_text(json.dumps(raw))
+    assert cache.read_entry(entry, config_dir) is None
+
+
 def test_the_key_follows_contents_and_runbook_names(config_dir: Path) -> None:
     key = cache.fingerprint(config_dir, b"a", b"b")
     assert key == cache.fingerprint(config_dir, b"a", b"b")
