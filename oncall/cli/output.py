@@ -213,7 +213,11 @@ def render_json(data: Any) -> str:
     """``data`` as indented JSON: orjson's C encoder, byte for byte what
     ``json.dumps(indent=2, ensure_ascii=False)`` writes, which it falls back to wherever
     the two differ (NaN and infinities, floats below 1e-4 written with an exponent,
-    integers beyond 64 bits, lone surrogates)."""
+    integers beyond 64 bits, lone surrogates). A pydantic model without float fields is
+    written by pydantic itself, straight to JSON, when that gives the same bytes."""
+    fast = _model_json(data)
+    if fast is not None:
+        return fast
     value = to_jsonable(data)
     try:
         json.dumps(value, allow_nan=False, separators=(",", ":"))  # the C encoder: any NaN?
@@ -225,6 +229,95 @@ def render_json(data: Any) -> str:
     if b"e-" in out or b"0.0000" in out:  # maybe a float json writes as 1e-05
         return json.dumps(value, indent=2, ensure_ascii=False)
     return out.decode()
+
+
+def _model_json(data: Any) -> str | None:
+    """``data`` written by pydantic straight to JSON, when that gives the bytes json.dumps
+    gives for ``model_dump(mode="json")`` (tests/cli/test_output_json.py); else None.
+
+    Only for models whose schema has no float: pydantic writes a NaN or infinite float field
+    as null, json.dumps as NaN. Where a float may still hide (an Any field, a serializer of
+    unknown type), a float json.dumps writes otherwise (``1e-05``) sends it the slow way."""
+    schema = getattr(type(data), "__pydantic_core_schema__", None)
+    serializer = getattr(type(data), "__pydantic_serializer__", None)
+    dump = getattr(type(data), "model_dump", None)
+    if schema is None or serializer is None or dump is None:
+        return None
+    if getattr(dump, "__qualname__", "") != "BaseModel.model_dump":  # its own model_dump
+        return None
+    kind = _json_kind(type(data), schema)
+    if kind == "floats":
+        return None
+    try:
+        out: bytes = serializer.to_json(data, indent=2, by_alias=True)
+    except (ValueError, TypeError):  # a lone surrogate, a value it cannot write
+        return None
+    if kind == "maybe" and (b"e-" in out or b"0.0000" in out):
+        return None
+    return out.decode()
+
+
+_JSON_KINDS: dict[type, str] = {}
+_FLOAT_TYPES = frozenset({"float", "decimal", "complex"})
+_NO_FLOAT_TYPES = frozenset(
+    {
+        "model",
+        "model-fields",
+        "model-field",
+        "definitions",
+        "definition-ref",
+        "default",
+        "nullable",
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "dict",
+        "str",
+        "int",
+        "bool",
+        "literal",
+        "none",
+        "date",
+        "datetime",
+        "time",
+        "timedelta",
+        "union",
+        "enum",
+        "function-before",  # validators: they do not change how a value is written
+        "function-after",
+    }
+)
+
+
+def _json_kind(cls: type, schema: Any) -> str:
+    """``floats`` if some part of a model's core schema is a float type, ``none`` if every
+    part is a type that cannot be written as a float, else ``maybe``; cached per class."""
+    kind = _JSON_KINDS.get(cls)
+    if kind is not None:
+        return kind
+    kind = "none"
+    stack: list[Any] = [schema]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            typ = node.get("type")
+            if isinstance(typ, str):
+                if typ in _FLOAT_TYPES:
+                    kind = "floats"
+                    break
+                plain_ser = typ in ("function-plain", "function-wrap") and "return_schema" in node
+                if typ not in _NO_FLOAT_TYPES and not plain_ser:
+                    kind = "maybe"
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+    _JSON_KINDS[cls] = kind
+    return kind
 
 
 def render_plain_table(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ConfigDict, Field
 
-from oncall.cli.output import render_json
+from oncall.cli.output import _json_kind, _model_json, render_json
+from oncall.reports.common import Instant, Report
+from oncall.reports.roster import DayOffOut
 
 
 def old(value: Any) -> str:
@@ -50,3 +54,129 @@ def test_dates_and_models_are_made_json_first() -> None:
     assert render_json({"at": at, "day": date(2026, 1, 2)}) == old(
         {"at": at.isoformat(), "day": "2026-01-02"}
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Pydantic models without float fields are written by pydantic straight to JSON (issue 14):
+# the same bytes as json.dumps of model_dump(mode="json").
+
+
+class _Row(Report):
+    start: Instant
+    end: Instant | None = None
+    person: str
+    index: int
+    days: list[DayOffOut] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    swapped_with: str | None = None
+    counts: dict[str, int] = Field(default_factory=dict)
+    spans: tuple[int, str] = (0, "")
+    every: timedelta = timedelta(0)
+
+
+class _Aliased(Report):
+    model_config = ConfigDict(extra="forbid", validate_by_name=True, serialize_by_alias=True)
+    from_: Instant = Field(alias="from")
+    rows: list[_Row]
+    stats: list[_Row] | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class _Loose(Report):
+    details: dict[str, Any]
+    extra: Any = None
+
+
+class _Floaty(Report):
+    value: float | str | None
+    ratio: float = 0.0
+
+
+ZONES = st.sampled_from([UTC, ZoneInfo("Asia/Kolkata"), ZoneInfo("America/New_York")])
+INSTANTS = st.builds(
+    lambda d, tz: d.replace(tzinfo=tz),
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2199, 12, 30)),
+    ZONES,
+)
+DAYS = st.builds(
+    DayOffOut,
+    date=st.dates(),
+    name=st.text(),
+    kind=st.sampled_from(["holiday", "company", "leave"]),
+    estimated=st.booleans(),
+)
+ROWS = st.builds(
+    _Row,
+    start=INSTANTS,
+    end=st.none() | INSTANTS,
+    person=st.text(),
+    index=st.integers(min_value=-(2**80), max_value=2**80),
+    days=st.lists(DAYS, max_size=3),
+    notes=st.lists(st.text(), max_size=3),
+    swapped_with=st.none() | st.text(max_size=5),
+    counts=st.dictionaries(st.text(max_size=4), st.integers(), max_size=3),
+    spans=st.tuples(st.integers(), st.text(max_size=3)),
+    every=st.timedeltas(),
+)
+ALIASED = st.builds(
+    _Aliased,
+    from_=INSTANTS,
+    rows=st.lists(ROWS, max_size=3),
+    stats=st.none() | st.lists(ROWS, max_size=2),
+    warnings=st.lists(st.text(), max_size=2),
+)
+LOOSE = st.builds(_Loose, details=st.dictionaries(st.text(max_size=5), JSONISH), extra=JSONISH)
+FLOATY = st.builds(
+    _Floaty,
+    value=st.none() | st.text() | st.floats(allow_nan=True, allow_infinity=True),
+    ratio=st.floats(allow_nan=True, allow_infinity=True) | st.floats(-1e-3, 1e-3),
+)
+
+
+def dumped(model: Report) -> str:
+    """The plain path: model_dump(mode="json") written by json.dumps."""
+    return old(model.model_dump(mode="json", by_alias=True))
+
+
+def _surrogate_free(model: Report) -> bool:
+    try:
+        model.model_dump_json()
+    except ValueError:
+        return False
+    return True
+
+
+@given(ALIASED | ROWS | DAYS)
+@settings(max_examples=300, deadline=None)
+def test_a_float_free_model_is_written_by_pydantic_with_the_same_bytes(model: Report) -> None:
+    assert render_json(model) == dumped(model)
+    if _surrogate_free(model):
+        assert _model_json(model) is not None  # the fast path was taken, not the fallback
+
+
+@given(LOOSE | FLOATY)
+@settings(max_examples=300, deadline=None)
+def test_models_that_may_hold_floats_get_the_same_bytes(model: Report) -> None:
+    assert render_json(model) == dumped(model)
+
+
+def test_the_float_cases_pydantic_writes_otherwise_fall_back() -> None:
+    for value in [float("nan"), float("inf"), float("-inf"), 1e-05, 2.5e-7]:
+        model = _Floaty(value=value, ratio=value)
+        assert render_json(model) == dumped(model), value
+        assert _model_json(model) is None
+        loose = _Loose(details={"v": value, "w": [value]})
+        assert render_json(loose) == dumped(loose), value
+    assert "NaN" in render_json(_Floaty(value=float("nan")))
+    bad = _Row(start=datetime(2026, 1, 1, tzinfo=UTC), person="\ud800", index=1)
+    assert _model_json(bad) is None
+    assert render_json(bad) == dumped(bad)
+
+
+def test_every_report_with_a_float_field_takes_the_plain_path() -> None:
+    from oncall.reports.runbook import CheckOut
+    from oncall.reports.schedule import ScheduleReport
+
+    assert _json_kind(CheckOut, CheckOut.__pydantic_core_schema__) == "floats"
+    assert _json_kind(ScheduleReport, ScheduleReport.__pydantic_core_schema__) == "none"
+    assert _json_kind(_Loose, _Loose.__pydantic_core_schema__) == "maybe"
