@@ -20,6 +20,7 @@ a backend that cannot read or write raises ``StoreError`` saying what to check.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
@@ -306,6 +307,19 @@ class Store(RunStore, PageStore, OutboxStore, PublishStore, TransferStore, Proto
 
     def check_writable(self) -> None:
         """Take the write lock and let it go; raises ``StoreError`` if it cannot be taken."""
+        ...
+
+    def batch(self) -> AbstractContextManager[None]:
+        """``with store.batch():`` the writes inside share one transaction, committed when the
+        block ends (one commit, so one flush to disk, instead of one per write).
+
+        Each write inside still succeeds or fails alone: a failed one is undone and raises,
+        and what was written before it is committed when the error leaves the block, as if
+        each write had been committed on its own. Only a crash inside the block loses its
+        writes, so nothing may be reported as done (or sent) on the strength of a write
+        before its block has ended. Batches nest (the outermost commits). Hold the block
+        for store work only, never for a network call: it holds the write lock.
+        """
         ...
 
     def close(self) -> None: ...

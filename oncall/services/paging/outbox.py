@@ -4,10 +4,11 @@ Outbox items are claimed (leased) by one flusher at a time, so several machines 
 one store never double-send. A failed item is due again after a growing delay (1 min,
 2 min, ... 1 h), so one run never spins on it.
 
-Items are sent concurrently: each item is still claimed on its own just before its send
-and marked delivered (or released) only after it; at most ``FLUSH_CONCURRENCY`` sends are
-in flight on any one channel, and two items of one page are never in flight together.
-The store is used from the calling thread only; worker threads only deliver.
+Items are sent concurrently: each item is still claimed on its own lease just before its
+send and marked delivered (or released) only after it; at most ``FLUSH_CONCURRENCY`` sends
+are in flight on any one channel, and two items of one page are never in flight together.
+The store is used from the calling thread only, a round of its work (record what finished,
+claim the next items) in one transaction; worker threads only deliver.
 """
 
 from __future__ import annotations
@@ -100,9 +101,14 @@ def flush_outbox(
     limit: int = FLUSH_LIMIT,
     concurrency: int = FLUSH_CONCURRENCY,
 ) -> FlushReport:
-    """Send every due outbox item once: each item claimed on its own (a lease) just before
-    its send, so several flushers share the work and none sends an item another holds;
-    up to ``concurrency`` sends in flight per channel. Items are reported in claim order."""
+    """Send every due outbox item once: each item claimed on its own lease just before its
+    send (no more claimed than there are free send slots), so several flushers share the
+    work and none sends an item another holds; up to ``concurrency`` sends in flight per
+    channel. Items are reported in claim order.
+
+    The store work of one round is one transaction (``store.batch()``): the sends that have
+    finished are recorded and the next items claimed together, and that transaction is
+    committed before any of those items is sent."""
     started = clock()
     worker = worker_id()
     limited = replace(
@@ -112,28 +118,43 @@ def flush_outbox(
     out: dict[int, FlushItemOut] = {}
     in_flight: dict[Future[list[DeliveryResult]], _Send] = {}
 
-    def settle(until: Callable[[], bool]) -> None:
-        """Record finished sends (in this thread) until ``until()`` holds."""
-        while in_flight and not until():
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: in_flight[f].index):
-                job = in_flight.pop(future)
-                out[job.index] = _finish(paging, store, job, future.result())
+    def record(done: set[Future[list[DeliveryResult]]]) -> None:
+        """Record finished sends (in this thread), in claim order."""
+        for future in sorted(done, key=lambda f: in_flight[f].index):
+            job = in_flight.pop(future)
+            out[job.index] = _finish(paging, store, job, future.result())
 
+    def finished() -> set[Future[list[DeliveryResult]]]:
+        """The sends that are done; waits for one while every slot is taken."""
+        if len(in_flight) >= window:
+            return wait(in_flight, return_when=FIRST_COMPLETED).done
+        return {future for future in in_flight if future.done()}
+
+    def settle(until: Callable[[], bool]) -> None:
+        """Record finished sends until ``until()`` holds."""
+        while in_flight and not until():
+            done = wait(in_flight, return_when=FIRST_COMPLETED).done
+            with store.batch():
+                record(done)
+
+    claimed_so_far = 0
     with ThreadPoolExecutor(max_workers=window, thread_name_prefix="flush") as pool:
-        for index in range(limit):
-            settle(lambda: len(in_flight) < window)
-            now = clock()
-            claimed = store.claim_outbox(worker, now, lease(paging, 2), 1)
+        while claimed_so_far < limit:
+            done = finished()
+            free = min(window - len(in_flight) + len(done), limit - claimed_so_far)
+            with store.batch():
+                record(done)
+                claimed = store.claim_outbox(worker, clock(), lease(paging, 2), free)
             if not claimed:
                 break
-            item = claimed[0]
-            settle(_no_send_of(item.page_id, in_flight))
-            job = _prepare(paging, store, index, item, now)
-            if isinstance(job, FlushItemOut):
-                out[index] = job
-                continue
-            in_flight[pool.submit(_send, limited, job)] = job
+            for item in claimed:
+                index, claimed_so_far = claimed_so_far, claimed_so_far + 1
+                settle(_no_send_of(item.page_id, in_flight))
+                job = _prepare(paging, store, index, item, clock())
+                if isinstance(job, FlushItemOut):
+                    out[index] = job
+                    continue
+                in_flight[pool.submit(_send, limited, job)] = job
         settle(lambda: False)
     items = [out[i] for i in sorted(out)]
     return FlushReport(at=started, items=items, remaining=len(store.outbox_items()))

@@ -53,6 +53,7 @@ class PostgresStore(SqlStore):
         self.url = url
         self.team = team
         self._conn = conn
+        self._batched = False
 
     def describe(self) -> str:
         return f"the PostgreSQL store at {mask_url(self.url)}"
@@ -136,6 +137,26 @@ class PostgresStore(SqlStore):
     def _read(self) -> Iterator[_Db]:
         with self._guard("read"), self._conn.transaction():
             yield _Db(self._conn)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes inside share one transaction (each one a savepoint in it: psycopg nests
+        transactions so), committed when the block ends, also when it raises (see
+        :meth:`Store.batch`)."""
+        if self._batched:
+            yield
+            return
+        failure: BaseException | None = None
+        with self._guard("write to"), self._conn.transaction():
+            self._batched = True
+            try:
+                yield
+            except BaseException as exc:  # commit what was written before it, then raise it
+                failure = exc
+            finally:
+                self._batched = False
+        if failure is not None:
+            raise failure
 
 
 def _store_error(url: str, action: str, exc: Exception) -> StoreError:

@@ -84,6 +84,10 @@ class SqlBase:
         """A read transaction: several SELECTs see one consistent snapshot."""
         raise NotImplementedError
 
+    def batch(self) -> AbstractContextManager[None]:
+        """Writes inside the block share one transaction (see ``Store.batch``)."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         raise NotImplementedError
 

@@ -37,6 +37,7 @@ class SqliteStore(SqlStore):
         self.path = path
         self.team = team
         self._conn = conn
+        self._batched = False
 
     def describe(self) -> str:
         return f"the store at {self.path}"
@@ -120,7 +121,12 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _write(self, action: str = "write to") -> Iterator[sqlite3.Connection]:
-        """One short write transaction holding the write lock from the start; committed on exit."""
+        """One short write transaction holding the write lock from the start; committed on exit.
+        In a :meth:`batch`, a savepoint of the batch's transaction instead."""
+        if self._batched:
+            with self._guard(action), self._savepoint():
+                yield self._conn
+            return
         with self._guard(action):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -132,14 +138,54 @@ class SqliteStore(SqlStore):
             self._conn.execute("COMMIT")
 
     @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A write inside a batch: undone alone if it fails, the batch's other writes kept."""
+        self._conn.execute("SAVEPOINT oncall_write")
+        try:
+            yield
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK TO oncall_write")
+                self._conn.execute("RELEASE oncall_write")
+            raise
+        self._conn.execute("RELEASE oncall_write")
+
+    @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: several SELECTs see one consistent snapshot."""
+        """A read transaction: several SELECTs see one consistent snapshot (in a batch, the
+        batch's own transaction, its writes included)."""
+        if self._batched:
+            with self._guard("read"):
+                yield self._conn
+            return
         with self._guard("read"):
             self._conn.execute("BEGIN")
             try:
                 yield self._conn
             finally:
                 self._conn.execute("COMMIT")
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes inside share one transaction (one commit, one flush to disk), committed
+        when the block ends, also when it raises (see :meth:`Store.batch`)."""
+        if self._batched:
+            yield
+            return
+        with self._guard("write to"):
+            self._conn.execute("BEGIN IMMEDIATE")
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = False
+            with self._guard("write to"):
+                try:
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
 
 
 def _create_private(path: Path) -> None:
