@@ -23,11 +23,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
-import httpx
 import tenacity
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
+from oncall.adapters.pagers.httpxlib import httpx
 from oncall.adapters.secrets import resolve_secret
 from oncall.config.models.paging import PagerDutyChannel, SlackChannel, WebhookChannel
 from oncall.domain.paging.routing import DeliveryResult
