@@ -165,6 +165,14 @@ class Config:
         spec = self.owners.pipelines[pipeline_id]
         return spec.rotation or next(iter(self.rotation.rotations))
 
+    @cached_property
+    def rotation_pipelines(self) -> dict[str, tuple[str, ...]]:
+        """Each rotation's pipelines, in the order of owners.yaml."""
+        out: dict[str, list[str]] = {}
+        for pid in self.owners.pipelines:
+            out.setdefault(self.pipeline_rotation(pid), []).append(pid)
+        return {rid: tuple(pids) for rid, pids in out.items()}
+
 
 def aware_in(value: datetime, tz: ZoneInfo) -> datetime:
     """``value`` as an instant: naive values are wall time in ``tz`` (DST rules apply)."""

@@ -6,9 +6,10 @@ builds on these functions. Time is an argument (``at``); nothing here reads the 
 
 from __future__ import annotations
 
+import bisect
 import weakref
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from oncall.config import Config
@@ -142,35 +143,59 @@ def resolve_rotation(cfg: Config, rotation: str) -> str:
 # who
 
 
-_ShiftMemo = dict[tuple[int, str, datetime], tuple[Config, "Shift | None"]]
-_SHIFTS: weakref.WeakKeyDictionary[Availability, _ShiftMemo] = weakref.WeakKeyDictionary()
-"""The shifts found so far for each live availability (one command's): every pipeline of a
-rotation asks for the same shift at the same instant (``who``, validate's backups)."""
+class _Window:
+    """One rotation's shifts over [lo, hi) (UTC), computed once: the shift at any instant
+    inside is found by bisection. ``compute_shifts`` gives a slice of one schedule computed
+    from shift 0, so the shift found is the one ``shift_at`` would compute."""
+
+    def __init__(self, cfg: Config, lo: datetime, hi: datetime, shifts: list[Shift]) -> None:
+        self.cfg, self.lo, self.hi, self.shifts = cfg, lo, hi, shifts
+        self.starts = [s.start.astimezone(UTC) for s in shifts]
+
+    def at(self, u: datetime) -> Shift | None:
+        i = bisect.bisect_right(self.starts, u) - 1
+        if i < 0 or self.shifts[i].end.astimezone(UTC) <= u:
+            return None  # before shift 0
+        return self.shifts[i]
+
+
+_WINDOW = timedelta(weeks=14)
+"""How far ahead of the first question a window reaches: validate looks 12 weeks ahead,
+``who`` asks for now and for the next handoff."""
+
+_SHIFTS: weakref.WeakKeyDictionary[Availability, dict[tuple[int, str], _Window]] = (
+    weakref.WeakKeyDictionary()
+)
+"""The shift windows computed so far for each live availability (one command's): every
+pipeline of a rotation asks for the same shifts (``who``, validate's backups)."""
 
 
 def oncall_shift(
     cfg: Config, availability: Availability, rotation: str, at: datetime
 ) -> Shift | None:
-    """The rotation's shift at ``at``; computed once per config, availability and instant
-    (the rotation engine is pure, so a repeated question gets the same answer)."""
-    from oncall.domain.rotation import shift_at
+    """The rotation's shift at ``at``; each rotation's shifts are computed once per config,
+    availability and 14-week window (the rotation engine is pure, so a repeated question
+    gets the same answer)."""
+    from oncall.domain.rotation import compute_shifts, shift_at
 
+    spec = cfg.rotation_specs[rotation]
+    overrides = cfg.overrides_for(rotation)
+    if at.tzinfo is None or at.utcoffset() is None:
+        return shift_at(spec, at, availability=availability, overrides=overrides)  # raises
     try:
         memo = _SHIFTS.setdefault(availability, {})
     except TypeError:  # an availability that takes no weak reference: no memo
         memo = {}
-    key = (id(cfg), rotation, at)
-    hit = memo.get(key)
-    if hit is not None and hit[0] is cfg:
-        return hit[1]
-    shift = shift_at(
-        cfg.rotation_specs[rotation],
-        at,
-        availability=availability,
-        overrides=cfg.overrides_for(rotation),
-    )
-    memo[key] = (cfg, shift)
-    return shift
+    u = at.astimezone(UTC)
+    window = memo.get((id(cfg), rotation))
+    if window is None or window.cfg is not cfg or not window.lo <= u < window.hi:
+        try:
+            hi = u + _WINDOW
+        except OverflowError:  # no window fits before datetime.max
+            return shift_at(spec, at, availability=availability, overrides=overrides)
+        found = compute_shifts(spec, u, hi, availability=availability, overrides=overrides)
+        window = memo[(id(cfg), rotation)] = _Window(cfg, u, hi, found)
+    return window.at(u)
 
 
 def compute_responder(

@@ -345,9 +345,7 @@ def _backups(cfg: Config, availability: Availability, rid: str, day: date, tz: Z
 
     noon = datetime.combine(day, time(12, 0), tzinfo=tz)
     found: list[str] = []
-    for pid in cfg.owners.pipelines:
-        if cfg.pipeline_rotation(pid) != rid:
-            continue
+    for pid in cfg.rotation_pipelines.get(rid, ()):
         _, responder, _ = compute_responder(cfg, availability, pid, noon)
         if responder is not None and responder.reason != "oncall":
             found.append(f"{pid} -> {responder.person}")
