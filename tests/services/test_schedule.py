@@ -77,3 +77,37 @@ def test_team_wide_holidays_are_warnings_not_errors(cfg: Config) -> None:
     assert christmas and all(p.severity is Severity.warning for p in christmas)
     assert "a team-wide holiday" in christmas[0].message
     assert christmas[0].render().startswith(f"{cfg.rotation_path}:")
+
+
+def test_the_collector_is_back_as_it_was_after_a_schedule(cfg: Config) -> None:
+    """compute_schedule pauses the cycle collector while it builds (issue 14): afterwards it
+    is enabled again, nothing is left frozen, and cycles made meanwhile are still found."""
+    import gc
+    import weakref
+
+    from oncall.services import schedule as service
+
+    class Node:
+        pass
+
+    tz = cfg.team_tz
+    window = (datetime(2026, 12, 1, tzinfo=tz), datetime(2027, 1, 5, tzinfo=tz))
+    plain = compute_schedule(cfg, build_availability(cfg), *window)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with service._collector_paused():
+        assert not gc.isenabled()
+        cycle = Node()
+        cycle.self = cycle  # type: ignore[attr-defined]
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None
+    gc.disable()
+    try:
+        with service._collector_paused():
+            pass
+        assert not gc.isenabled()  # left off when it was off
+        assert compute_schedule(cfg, build_availability(cfg), *window) == plain
+    finally:
+        gc.enable()
