@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +25,7 @@ import tenacity
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from oncall.adapters.pagers.httpxlib import httpx
+from oncall.adapters.pagers.httpxlib import Clients, httpx, install_url_redaction
 from oncall.adapters.secrets import resolve_secret
 from oncall.config.models.paging import PagerDutyChannel, SlackChannel, WebhookChannel
 from oncall.domain.paging.routing import DeliveryResult
@@ -217,12 +215,6 @@ def cannot_resolve(exc: BaseException, host: str, where: str) -> PermanentDelive
     return PermanentDeliveryError(f"cannot resolve host {host} ({reason}): check {where}")
 
 
-def _close_clients(clients: dict[bool, httpx.Client]) -> None:
-    for client in clients.values():
-        client.close()
-    clients.clear()
-
-
 @dataclass(frozen=True)
 class _Sent:
     status: int
@@ -261,27 +253,14 @@ class HttpDelivery:
         self._clock = clock
         self._sleep = sleep
         self._monotonic = monotonic
-        # One client per proxy setting, reused by every delivery of this channel (a new
-        # client costs a TLS context and a connection each time); safe across threads.
-        self._clients: dict[bool, httpx.Client] = {}
-        self._clients_lock = threading.Lock()
-        weakref.finalize(self, _close_clients, self._clients)
-        _install_httpx_log_redaction()
-
-    def _client(self, trust_env: bool) -> httpx.Client:
-        with self._clients_lock:
-            client = self._clients.get(trust_env)
-            if client is None:
-                client = httpx.Client(
-                    transport=self._transport, follow_redirects=False, trust_env=trust_env
-                )
-                self._clients[trust_env] = client
-            return client
+        # Clients reused by every delivery of this channel (a new client costs a TLS
+        # context and a connection each time); safe across threads.
+        self._clients = Clients(transport)
+        install_url_redaction()
 
     def close(self) -> None:
         """Close the reused HTTP clients (a later delivery opens new ones)."""
-        with self._clients_lock:
-            _close_clients(self._clients)
+        self._clients.close()
 
     def __repr__(self) -> str:
         return (
@@ -340,8 +319,9 @@ class HttpDelivery:
         )
         try:
             # Proxy settings from the environment apply, except to loopback relays.
-            loopback = is_loopback_host(urlsplit(target).hostname or "")
-            client = self._client(trust_env=not loopback)
+            parts = urlsplit(target)
+            loopback = is_loopback_host(parts.hostname or "")
+            client = self._clients.get(loopback=loopback, tls=parts.scheme != "http")
             for attempt in retrying:
                 with attempt:
                     attempts = attempt.retry_state.attempt_number
@@ -403,33 +383,6 @@ class HttpDelivery:
         if 300 <= status < 400:
             raise PermanentDeliveryError(f"HTTP {status}: unexpected redirect")
         raise PermanentDeliveryError(f"HTTP {status}" + (f": {reason}" if reason else ""))
-
-
-class _RedactUrlFilter(logging.Filter):
-    """httpx logs each request URL at INFO; secret webhook URLs carry tokens in the path.
-
-    This keeps scheme, host and port and replaces path and query with ``/****``.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and any(isinstance(a, httpx.URL) for a in args):
-            record.args = tuple(_redact_url(a) if isinstance(a, httpx.URL) else a for a in args)
-        return True
-
-
-def _redact_url(url: httpx.URL) -> str:
-    port = f":{url.port}" if url.port else ""
-    return f"{url.scheme}://{url.host}{port}/****"
-
-
-_FILTER = _RedactUrlFilter()
-
-
-def _install_httpx_log_redaction() -> None:
-    logger = logging.getLogger("httpx")
-    if _FILTER not in logger.filters:
-        logger.addFilter(_FILTER)
 
 
 def resolve_url_secret(env_name: str, environ: Mapping[str, str] | None = None) -> Secret:

@@ -1,14 +1,19 @@
-"""The pagers import httpx without its command-line client (click, rich, pygments), and
-``httpx.main`` and ``import httpx._main`` still work as they did. Each case runs in a fresh
-interpreter, where httpx is not imported yet."""
+"""httpx for the pagers: imported without its command-line client (click, rich, pygments),
+with ``httpx.main`` and ``import httpx._main`` working as they did (each import case in a
+fresh interpreter, where httpx is not imported yet); a plain-HTTP loopback client that loads
+no CA bundle and would fail closed; every other client httpx's default, verifying one."""
 
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+
+from oncall.adapters.pagers.httpxlib import Clients, httpx
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -54,3 +59,51 @@ def test_httpx_imported_first_is_left_alone() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+def _ssl_context(client: Any) -> ssl.SSLContext:
+    context = client._transport._pool._ssl_context  # httpx's default transport and pool
+    assert isinstance(context, ssl.SSLContext)
+    return context
+
+
+def test_a_plain_http_loopback_client_loads_no_ca_and_fails_closed() -> None:
+    clients = Clients()
+    try:
+        plain = clients.get(loopback=True, tls=False)
+        assert clients.get(loopback=True, tls=False) is plain  # reused
+        context = _ssl_context(plain)
+        assert context.cert_store_stats()["x509_ca"] == 0
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        assert plain.trust_env is False
+    finally:
+        clients.close()
+
+
+@pytest.mark.parametrize(
+    ("loopback", "tls"),
+    [(True, True), (False, True), (False, False)],
+    ids=["loopback-https", "https", "http"],
+)
+def test_every_other_client_is_httpx_default_verifying_one(loopback: bool, tls: bool) -> None:
+    clients = Clients()
+    try:
+        client = clients.get(loopback=loopback, tls=tls)
+        context = _ssl_context(client)
+        assert context.cert_store_stats()["x509_ca"] > 0  # certifi's bundle
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        assert client.trust_env is (not loopback)
+        assert clients.get(loopback=True, tls=False) is not client
+    finally:
+        clients.close()
+
+
+def test_a_given_transport_is_used_by_every_client() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(202, text="ok"))
+    clients = Clients(transport)
+    try:
+        for loopback, tls in [(True, False), (True, True), (False, True)]:
+            response = clients.get(loopback=loopback, tls=tls).post("http://127.0.0.1/x")
+            assert (response.status_code, response.text) == (202, "ok")
+    finally:
+        clients.close()
