@@ -145,12 +145,17 @@ class Config:
         return out
 
     def overrides_for(self, rotation_id: str) -> list[Override]:
-        tz = self.rotation_tz(rotation_id) if rotation_id in self.rotation.rotations else None
-        out: list[Override] = []
+        """The rotation's overrides as instants, in start order."""
+        return list(self._overrides.get(rotation_id, ()))
+
+    @cached_property
+    def _overrides(self) -> dict[str, tuple[Override, ...]]:
+        out: dict[str, list[Override]] = {}
         for ov in self.rotation.overrides:
-            if ov.rotation != rotation_id or tz is None:
+            if ov.rotation not in self.rotation.rotations:
                 continue
-            out.append(
+            tz = self.rotation_tz(ov.rotation)
+            out.setdefault(ov.rotation, []).append(
                 Override(
                     rotation=ov.rotation,
                     start=aware_in(ov.start, tz),
@@ -159,7 +164,10 @@ class Config:
                     reason=ov.reason,
                 )
             )
-        return sorted(out, key=lambda o: o.start.astimezone(UTC))
+        return {
+            rid: tuple(sorted(found, key=lambda o: o.start.astimezone(UTC)))
+            for rid, found in out.items()
+        }
 
     def pipeline_rotation(self, pipeline_id: str) -> str:
         spec = self.owners.pipelines[pipeline_id]

@@ -20,7 +20,7 @@ from oncall.config.lock import lock_path
 from oncall.domain.rotation import LockedShift
 from oncall.errors import Problem, Severity, UsageError
 from oncall.reports.lock import LockChange, LockReport, RotationLockOut
-from oncall.services.roster import resolve_rotation
+from oncall.services.roster import resolve_rotation, rotation_shifts
 from oncall.services.schedule import gap_problem, shift_notes
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ def lock_problems(cfg: Config, availability: Availability, now: datetime) -> lis
     responds instead), and a lock across a roster phase change (allowed, noted).
     """
     from oncall.domain.phases import phase_firsts
-    from oncall.domain.rotation import compute_shifts, lock_index, members_for_shift
+    from oncall.domain.rotation import lock_index, members_for_shift
 
     locks, marks = cfg.lock_file
     if locks is None or marks is None:
@@ -288,9 +288,7 @@ def lock_problems(cfg: Config, availability: Availability, now: datetime) -> lis
         lo = max(_utc(entry.from_), _utc(now))
         if lo >= _utc(entry.until):
             continue
-        for shift in compute_shifts(
-            spec, lo, entry.until, availability=availability, overrides=cfg.overrides_for(rid)
-        ):
+        for shift in rotation_shifts(cfg, availability, rid, lo, entry.until):
             if shift.locked is not None and shift.reason != "override" and shift.conflicts:
                 problems.append(gap_problem(cfg, rid, shift, availability))
     return problems

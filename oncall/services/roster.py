@@ -47,6 +47,7 @@ __all__ = [
     "resolve_person",
     "resolve_pipeline",
     "resolve_rotation",
+    "rotation_shifts",
 ]
 
 
@@ -144,58 +145,97 @@ def resolve_rotation(cfg: Config, rotation: str) -> str:
 
 
 class _Window:
-    """One rotation's shifts over [lo, hi) (UTC), computed once: the shift at any instant
-    inside is found by bisection. ``compute_shifts`` gives a slice of one schedule computed
-    from shift 0, so the shift found is the one ``shift_at`` would compute."""
+    """One rotation's shifts over [lo, hi) (UTC), computed once: the shifts of any instant
+    or span inside are found by bisection. ``compute_shifts`` gives a slice of one schedule
+    computed from shift 0, so a slice of the window is what it computes for the span."""
 
     def __init__(self, cfg: Config, lo: datetime, hi: datetime, shifts: list[Shift]) -> None:
         self.cfg, self.lo, self.hi, self.shifts = cfg, lo, hi, shifts
         self.starts = [s.start.astimezone(UTC) for s in shifts]
+        self.ends = [s.end.astimezone(UTC) for s in shifts]
 
-    def at(self, u: datetime) -> Shift | None:
-        i = bisect.bisect_right(self.starts, u) - 1
-        if i < 0 or self.shifts[i].end.astimezone(UTC) <= u:
-            return None  # before shift 0
-        return self.shifts[i]
+    def covers(self, cfg: Config, lo: datetime, hi: datetime) -> bool:
+        return self.cfg is cfg and self.lo <= lo and hi <= self.hi
+
+    def between(self, lo: datetime, hi: datetime) -> list[Shift]:
+        """The shifts and pieces overlapping [lo, hi) (UTC, lo < hi, inside the window)."""
+        i = max(bisect.bisect_right(self.starts, lo) - 1, 0)
+        out: list[Shift] = []
+        while i < len(self.shifts) and self.starts[i] < hi:
+            if self.ends[i] > lo:
+                out.append(self.shifts[i])
+            i += 1
+        return out
 
 
 _WINDOW = timedelta(weeks=14)
 """How far ahead of the first question a window reaches: validate looks 12 weeks ahead,
 ``who`` asks for now and for the next handoff."""
+_REACH = timedelta(weeks=26)
+"""A question this close to the window widens it; one further away replaces it."""
 
 _SHIFTS: weakref.WeakKeyDictionary[Availability, dict[tuple[int, str], _Window]] = (
     weakref.WeakKeyDictionary()
 )
 """The shift windows computed so far for each live availability (one command's): every
-pipeline of a rotation asks for the same shifts (``who``, validate's backups)."""
+pipeline of a rotation asks for the same shifts (``who``, validate's gaps and backups)."""
+
+
+def rotation_shifts(
+    cfg: Config, availability: Availability, rotation: str, start: datetime, end: datetime
+) -> list[Shift]:
+    """``compute_shifts`` for the rotation over [start, end), from the rotation's window
+    (computed once per config, availability and 14 weeks or more)."""
+    from oncall.domain.rotation import compute_shifts
+
+    spec = cfg.rotation_specs[rotation]
+    overrides = cfg.overrides_for(rotation)
+    aware = all(t.tzinfo is not None and t.utcoffset() is not None for t in (start, end))
+    if not aware or end.astimezone(UTC) <= start.astimezone(UTC):  # [] or its ValueError
+        return compute_shifts(spec, start, end, availability=availability, overrides=overrides)
+    lo, hi = start.astimezone(UTC), end.astimezone(UTC)
+    try:
+        memo = _SHIFTS.setdefault(availability, {})
+    except TypeError:  # an availability that takes no weak reference: no memo
+        memo = {}
+    window = memo.get((id(cfg), rotation))
+    if window is None or not window.covers(cfg, lo, hi):
+        try:
+            want = _widened(window if window is not None and window.cfg is cfg else None, lo, hi)
+        except OverflowError:  # no window fits between datetime.min and datetime.max
+            return compute_shifts(spec, start, end, availability=availability, overrides=overrides)
+        found = compute_shifts(
+            spec, want[0], want[1], availability=availability, overrides=overrides
+        )
+        window = memo[(id(cfg), rotation)] = _Window(cfg, want[0], want[1], found)
+    return window.between(lo, hi)
+
+
+def _widened(old: _Window | None, lo: datetime, hi: datetime) -> tuple[datetime, datetime]:
+    """The window to compute for [lo, hi): at least 14 weeks, and the old window with it
+    when that is near."""
+    want = (lo, max(hi, lo + _WINDOW))
+    if old is not None and want[0] - _REACH < old.hi and old.lo - _REACH < want[1]:
+        want = (min(want[0], old.lo), max(want[1], old.hi))
+    return want
 
 
 def oncall_shift(
     cfg: Config, availability: Availability, rotation: str, at: datetime
 ) -> Shift | None:
-    """The rotation's shift at ``at``; each rotation's shifts are computed once per config,
-    availability and 14-week window (the rotation engine is pure, so a repeated question
-    gets the same answer)."""
-    from oncall.domain.rotation import compute_shifts, shift_at
+    """The rotation's shift at ``at`` (``shift_at``), from the rotation's window."""
+    from oncall.domain.rotation import shift_at
+    from oncall.domain.rotation_spec import TICK
 
-    spec = cfg.rotation_specs[rotation]
-    overrides = cfg.overrides_for(rotation)
     if at.tzinfo is None or at.utcoffset() is None:
+        spec, overrides = cfg.rotation_specs[rotation], cfg.overrides_for(rotation)
         return shift_at(spec, at, availability=availability, overrides=overrides)  # raises
     try:
-        memo = _SHIFTS.setdefault(availability, {})
-    except TypeError:  # an availability that takes no weak reference: no memo
-        memo = {}
-    u = at.astimezone(UTC)
-    window = memo.get((id(cfg), rotation))
-    if window is None or window.cfg is not cfg or not window.lo <= u < window.hi:
-        try:
-            hi = u + _WINDOW
-        except OverflowError:  # no window fits before datetime.max
-            return shift_at(spec, at, availability=availability, overrides=overrides)
-        found = compute_shifts(spec, u, hi, availability=availability, overrides=overrides)
-        window = memo[(id(cfg), rotation)] = _Window(cfg, u, hi, found)
-    return window.at(u)
+        found = rotation_shifts(cfg, availability, rotation, at, at + TICK)
+    except OverflowError:
+        spec, overrides = cfg.rotation_specs[rotation], cfg.overrides_for(rotation)
+        return shift_at(spec, at, availability=availability, overrides=overrides)
+    return found[0] if found else None
 
 
 def compute_responder(

@@ -28,6 +28,7 @@ from oncall.services.roster import (
     oncall_shift,
     resolve_person,
     resolve_rotation,
+    rotation_shifts,
 )
 
 if TYPE_CHECKING:
@@ -283,21 +284,18 @@ def _compute_schedule(
 # problems ``oncall validate`` reports about the coming weeks
 
 
-def upcoming_gap_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:
+def upcoming_gap_problems(
+    cfg: Config, now: datetime, weeks: int = 12, *, availability: Availability | None = None
+) -> list[Problem]:
     """Conflicts nobody could swap in the next ``weeks``.
 
     Warnings for holidays, errors for leave (a person on leave with no cover is a gap).
     """
-    from oncall.domain.rotation import compute_shifts
-
-    availability = build_availability(cfg)
+    availability = availability or build_availability(cfg)
     problems: list[Problem] = []
     end = now + timedelta(weeks=weeks)
-    for rid, spec in cfg.rotation_specs.items():
-        shifts = compute_shifts(
-            spec, now, end, availability=availability, overrides=cfg.overrides_for(rid)
-        )
-        for shift in shifts:
+    for rid in cfg.rotation_specs:
+        for shift in rotation_shifts(cfg, availability, rid, now, end):
             if shift.reason == "override" or not shift.conflicts or shift.locked is not None:
                 continue  # locked shifts: lock_problems reports them over the whole lock
             problems.append(gap_problem(cfg, rid, shift, availability))
@@ -358,22 +356,20 @@ def gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability)
     )
 
 
-def consecutive_problems(cfg: Config, now: datetime, weeks: int = 12) -> list[Problem]:
+def consecutive_problems(
+    cfg: Config, now: datetime, weeks: int = 12, *, availability: Availability | None = None
+) -> list[Problem]:
     """Warnings where someone is on call longer in a row than ``max_consecutive_days``."""
-    from oncall.domain.rotation import compute_shifts
     from oncall.domain.stats import duty_runs
 
-    availability = None
     problems: list[Problem] = []
     end = now + timedelta(weeks=weeks)
-    for rid, spec in cfg.rotation_specs.items():
+    for rid in cfg.rotation_specs:
         limit = cfg.rotation.rotations[rid].max_consecutive_days
         if limit is None:
             continue
         availability = availability or build_availability(cfg)
-        shifts = compute_shifts(
-            spec, now, end, availability=availability, overrides=cfg.overrides_for(rid)
-        )
+        shifts = rotation_shifts(cfg, availability, rid, now, end)
         for run in duty_runs(shifts, longer_than=limit):
             held = [
                 s

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from oncall.config import Config, load_config
 from oncall.errors import ConfigError, Problem, Severity
 from oncall.reports.validation import Finding, ValidateReport
+from oncall.services.roster import build_availability
 from oncall.services.schedule import (
     calendar_range_problems,
     consecutive_problems,
@@ -24,6 +25,7 @@ from oncall.services.schedule import (
 
 if TYPE_CHECKING:
     from oncall.config.findings_cache import CachedFindings
+    from oncall.domain.people import Availability
 
 __all__ = ["collect_problems", "compute_validation", "runbook_problems"]
 
@@ -49,9 +51,10 @@ def collect_problems(
         return problems  # the schedule below depends on the lock file
     now = resolve_now(now_text, cfg.team_tz)
     problems.extend(calendar_range_problems(cfg, now))
-    problems.extend(upcoming_gap_problems(cfg, now))
-    problems.extend(consecutive_problems(cfg, now))
-    problems.extend(_lock_problems(cfg, now))
+    availability = build_availability(cfg)  # one, so the passes share computed shifts
+    problems.extend(upcoming_gap_problems(cfg, now, availability=availability))
+    problems.extend(consecutive_problems(cfg, now, availability=availability))
+    problems.extend(_lock_problems(cfg, now, availability))
     return problems
 
 
@@ -140,12 +143,11 @@ def _publish_problems(cfg: Config, environ: Mapping[str, str] | None = None) -> 
     return publish_problems(cfg, environ)
 
 
-def _lock_problems(cfg: Config, now: datetime) -> list[Problem]:
+def _lock_problems(cfg: Config, now: datetime, availability: Availability) -> list[Problem]:
     """``config/schedule.lock.yaml``: locks that no longer fit the config."""
     from oncall.services.lock import lock_problems
-    from oncall.services.roster import build_availability
 
     try:
-        return lock_problems(cfg, build_availability(cfg), now)
+        return lock_problems(cfg, availability, now)
     except ConfigError as exc:
         return exc.problems

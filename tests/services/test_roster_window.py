@@ -10,8 +10,8 @@ import pytest
 
 from bench.org import write_org
 from oncall.config import Config, load_config
-from oncall.domain.rotation import TICK, shift_at
-from oncall.services.roster import build_availability, oncall_shift
+from oncall.domain.rotation import TICK, compute_shifts, shift_at
+from oncall.services.roster import build_availability, oncall_shift, rotation_shifts
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,23 @@ def test_an_instant_near_the_end_of_time_needs_no_window(org: Config) -> None:
             oncall_shift(org, availability, rid, late)
         return
     assert oncall_shift(org, availability, rid, late) == want
+
+
+def test_a_span_from_a_window_is_what_compute_shifts_gives_for_it(org: Config) -> None:
+    rng = random.Random(9)
+    availability = build_availability(org)
+    reference = build_availability(org)
+    spans = 0
+    for rid, spec in org.rotation_specs.items():
+        overrides = org.overrides_for(rid)
+        instants = _instants(org, rid, rng)
+        for a, b in zip(instants, instants[1:] + instants[:1], strict=True):
+            for end in (b, a, a + TICK, a + timedelta(weeks=rng.choice((1, 12, 40)))):
+                if end < a:
+                    with pytest.raises(ValueError, match="ends before"):
+                        rotation_shifts(org, availability, rid, a, end)
+                    continue
+                want = compute_shifts(spec, a, end, availability=reference, overrides=overrides)
+                assert rotation_shifts(org, availability, rid, a, end) == want, (rid, a, end)
+                spans += 1
+    assert spans > 1000
