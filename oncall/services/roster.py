@@ -171,6 +171,9 @@ class _Window:
 _WINDOW = timedelta(weeks=14)
 """How far ahead of the first question a window reaches: validate looks 12 weeks ahead,
 ``who`` asks for now and for the next handoff."""
+_BEFORE = timedelta(weeks=4)
+"""How far back a window starts: validate asks about the days off of the shift under way,
+which began up to a shift (at most 14 days in most configs) before."""
 _REACH = timedelta(weeks=26)
 """A question this close to the window widens it; one further away replaces it."""
 
@@ -212,9 +215,9 @@ def rotation_shifts(
 
 
 def _widened(old: _Window | None, lo: datetime, hi: datetime) -> tuple[datetime, datetime]:
-    """The window to compute for [lo, hi): at least 14 weeks, and the old window with it
-    when that is near."""
-    want = (lo, max(hi, lo + _WINDOW))
+    """The window to compute for [lo, hi): from 4 weeks before to at least 14 weeks after
+    ``lo``, and the old window with it when that is near."""
+    want = (lo - _BEFORE, max(hi, lo + _WINDOW))
     if old is not None and want[0] - _REACH < old.hi and old.lo - _REACH < want[1]:
         want = (min(want[0], old.lo), max(want[1], old.hi))
     return want
