@@ -76,8 +76,9 @@ def fetch_all(
             wrapped.__cause__ = exc
             return wrapped
 
-    if len(unique) == 1:
-        return {unique[0]: one(unique[0])}
+    if len(unique) == 1 or getattr(source, "in_memory", False):
+        # One query, or a source answering from memory once loaded: threads only add cost.
+        return {query: one(query) for query in unique}
     workers = min(max_workers, len(unique))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="oncall-state")
     try:

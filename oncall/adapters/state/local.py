@@ -13,16 +13,27 @@ the first query, and indexed by series (metric and labels).
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 
-from oncall.adapters.state.localscan import BLOCK_GRAMMAR, LABELS_TEXT, LINE_SHAPE, extraction
+from oncall.adapters.state.localscan import (
+    BLOCK_GRAMMAR,
+    LABELS_TEXT,
+    LINE_SHAPE,
+    Templates,
+    extraction,
+    prove_block,
+)
 from oncall.domain.checks import Point, SeriesQuery
+from oncall.domain.checks.series import make_point
 from oncall.domain.timeutil import check_instant
 from oncall.errors import StateDataError, StateSourceError
 
@@ -70,6 +81,9 @@ _Window = dict[str, tuple[datetime, datetime]]
 _Into = dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, int, Point]]]
 """(metric, labels) -> its points with their place in the files, while reading."""
 
+_MAX_TIMES = 200_000
+"""Time texts remembered while reading (most lines share their time with other series)."""
+
 _BLOCK_BYTES = 4 << 20
 """Read and proven this many bytes at a time: memory stays bounded by the kept points."""
 
@@ -85,6 +99,9 @@ class LocalStateSource:
     A later query outside the expected span reads the files again, in full.
     """
 
+    in_memory = True
+    """Answers come from memory once the files are read: ``fetch_all`` asks in turn."""
+
     def __init__(self, path: Path, name: str = "default") -> None:
         self.name = name
         self.path = path
@@ -93,6 +110,12 @@ class LocalStateSource:
         self._window: _Window | None = None
         self._expected: _Window | None = None
         self._error: StateSourceError | None = None
+        self._matches: tuple[
+            _Index | None, dict[tuple[str, tuple[tuple[str, str], ...]], list[_Series]]
+        ] = (
+            None,
+            {},
+        )
 
     def __repr__(self) -> str:
         return f"LocalStateSource({str(self.path)!r}, name={self.name!r})"
@@ -110,14 +133,8 @@ class LocalStateSource:
 
     def fetch(self, query: SeriesQuery) -> list[Point]:
         index = self._load_index(query)
-        wanted = query.labels
-        matching = [
-            series
-            for series in index.get(query.metric, ())
-            if all(series.points[0].labels.get(k) == v for k, v in wanted)
-        ]
         slices = []
-        for series in matching:
+        for series in self._matching(index, query):
             lo = bisect.bisect_right(series.times, query.start)
             hi = bisect.bisect_right(series.times, query.end)
             slices.append((series, lo, hi))
@@ -129,6 +146,24 @@ class LocalStateSource:
         ]
         found.sort(key=lambda item: (item[0], item[1]))  # by time, then as in the files
         return [point for _, _, point in found]
+
+    def _matching(self, index: _Index, query: SeriesQuery) -> list[_Series]:
+        """The series of ``query``'s metric having its labels (remembered per index)."""
+        key = (query.metric, query.labels)
+        with self._lock:
+            if self._matches[0] is not index:
+                self._matches = (index, {})
+            found = self._matches[1].get(key)
+        if found is None:
+            wanted = query.labels
+            found = [
+                series
+                for series in index.get(query.metric, ())
+                if all(series.points[0].labels.get(k) == v for k, v in wanted)
+            ]
+            with self._lock:
+                self._matches[1][key] = found
+        return found
 
     def _load_index(self, query: SeriesQuery) -> _Index:
         with self._lock:
@@ -155,6 +190,19 @@ def _covers(window: _Window | None, query: SeriesQuery) -> bool:
     return span is not None and span[0] <= query.start and query.end <= span[1]
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while points pile up: it would walk every point
+    kept so far again and again (a third of the reading time), and points hold no cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _load_directory(path: Path, name: str, window: _Window | None = None) -> _Index:
     if not path.is_dir():
         what = "is not a directory" if path.exists() else "does not exist"
@@ -169,14 +217,15 @@ def _load_directory(path: Path, name: str, window: _Window | None = None) -> _In
     except OSError as exc:
         raise StateSourceError(f"state source {name!r}: cannot list {path}: {exc}") from exc
     reader = _Reader(by_series, window)
-    for file in files:
-        try:
-            reader.read(file)
-        except OSError as exc:
-            raise StateSourceError(f"state source {name!r}: cannot read {file}: {exc}") from exc
+    with _no_cycle_collection():
+        for file in files:
+            try:
+                reader.read(file)
+            except OSError as exc:
+                raise StateSourceError(f"state source {name!r}: cannot read {file}: {exc}") from exc
     index: _Index = {}
     for (metric, _labels), items in by_series.items():
-        items.sort(key=lambda item: (item[0], item[1]))
+        items.sort(key=itemgetter(0))  # stable: points at one time stay in file order
         index.setdefault(metric, []).append(
             _Series(
                 times=[t for t, _, _ in items],
@@ -187,20 +236,28 @@ def _load_directory(path: Path, name: str, window: _Window | None = None) -> _In
     return index
 
 
+_Labels = tuple[dict[str, str], tuple[tuple[str, str], ...]]
+"""A label object parsed, and its sorted pairs (the series key)."""
+
+_Found = tuple[tuple[datetime, datetime] | None, dict[str, str], list[tuple[datetime, int, Point]]]
+"""What a (metric text, labels text) pair of a proven line leads to: the span kept, the
+labels, and the list its points go to."""
+
+
 class _Reader:
-    """Reads state files into series: blocks the grammar proves (``localscan``) in C, any
-    other block line by line, each line not in the shape parsed and judged in full."""
+    """Reads state files into series: blocks proven by templates or the grammar
+    (``localscan``) in C, any other block line by line, each line not in the shape parsed and
+    judged in full."""
 
     def __init__(self, into: _Into, window: _Window | None) -> None:
         self.into = into
         self.window = window
         self.seq = 0
-        self.labels: dict[bytes, tuple[dict[str, str], tuple[tuple[str, str], ...]] | None] = {}
-        self.patterns = (
-            [(metric, extraction(metric, span), span) for metric, span in window.items()]
-            if window is not None
-            else [(None, extraction(None, None), None)]
-        )
+        self.labels: dict[bytes, _Labels | None] = {}
+        self.templates = Templates()
+        self.found: dict[tuple[bytes, bytes], _Found] = {}
+        self.times: dict[bytes, datetime] = {}
+        self.pattern = extraction(window)
 
     def read(self, file: Path) -> None:
         first, rest = 1, b""
@@ -217,7 +274,9 @@ class _Reader:
 
     def _block(self, file: Path, block: bytes, first: int) -> None:
         proven = block if block.endswith(b"\n") else block + b"\n"
-        if BLOCK_GRAMMAR.fullmatch(proven) is not None and self._labels_ok(file, proven, first):
+        if prove_block(proven, self.templates) or (
+            BLOCK_GRAMMAR.fullmatch(proven) is not None and self._labels_ok(file, proven, first)
+        ):
             self._extract(proven)
             return
         pieces = block.split(b"\n")
@@ -226,17 +285,18 @@ class _Reader:
         if pieces[-1]:
             self._line(file, first + len(pieces) - 1, pieces[-1])
 
-    def _label(self, text: bytes) -> bool:
+    def _label(self, text: bytes) -> _Labels | None:
+        """The label object ``text`` (of a line in the shape); None if it repeats a name."""
         if text not in self.labels:
             try:
                 labels = json.loads(text, object_pairs_hook=_unique_keys)
                 self.labels[text] = (labels, tuple(sorted(labels.items())))
             except _BadJSONError:
                 self.labels[text] = None  # a duplicate label name
-        return self.labels[text] is not None
+        return self.labels[text]
 
     def _labels_ok(self, file: Path, block: bytes, first: int) -> bool:
-        bad = [text for text in set(LABELS_TEXT.findall(block)) if not self._label(text)]
+        bad = [text for text in set(LABELS_TEXT.findall(block)) if self._label(text) is None]
         if not bad:
             return True
         at = min(block.find(b'"labels": ' + text + b", ") for text in bad)
@@ -245,24 +305,47 @@ class _Reader:
         _parse_line(file, first + block.count(b"\n", 0, start), line.decode())  # raises
         return False
 
+    def _series(self, metric: bytes, labels_text: bytes) -> _Found:
+        name = metric.decode()
+        labels = self._label(labels_text)
+        assert labels is not None  # the block or line was proven
+        span = None
+        if self.window is not None:  # in datetime.UTC: compared with most times as fast as can be
+            start, end = self.window[name]
+            span = (start.astimezone(UTC), end.astimezone(UTC))
+        found = (span, labels[0], self.into.setdefault((name, labels[1]), []))
+        self.found[metric, labels_text] = found
+        return found
+
     def _extract(self, block: bytes) -> None:
-        fromiso, into, labels_of = datetime.fromisoformat, self.into, self.labels
-        for metric, pattern, span in self.patterns:
-            for *groups, labels_text, at_text, value_text in pattern.findall(block):
-                at = fromiso(at_text.decode())
-                if span is not None and not span[0] < at <= span[1]:
-                    continue
-                found = labels_of[labels_text]
-                assert found is not None
-                point = Point(time=at, value=_number(value_text), labels=found[0])
-                key = (metric or groups[0].decode(), found[1])
-                into.setdefault(key, []).append((at, self.seq, point))
-                self.seq += 1
+        """The points of a proven block that the window keeps, each to its series."""
+        fromiso, known, times, seq = datetime.fromisoformat, self.found, self.times, self.seq
+        if len(times) > _MAX_TIMES:
+            times.clear()
+        for metric, labels_text, at_text, value_text in self.pattern.findall(block):
+            at = times.get(at_text)
+            if at is None:
+                at = times[at_text] = fromiso(at_text.decode())
+            span, labels, items = known.get((metric, labels_text)) or self._series(
+                metric, labels_text
+            )
+            if span is not None and not span[0] < at <= span[1]:
+                continue
+            try:
+                value: float | None = float(value_text)
+            except ValueError:  # the grammar proved it: null or "NaN"
+                value = None if value_text == b"null" else math.nan
+            else:
+                if not value and value_text == b"-0":
+                    value = 0.0  # JSON reads -0 as the integer 0
+            items.append((at, seq, make_point(at, value, labels)))
+            seq += 1
+        self.seq = seq
 
     def _line(self, file: Path, number: int, raw: bytes) -> None:
         if LINE_SHAPE.fullmatch(raw.rstrip(b"\n")) is not None:
             text = LABELS_TEXT.search(raw)
-            if text is not None and self._label(text.group(1)):
+            if text is not None and self._label(text.group(1)) is not None:
                 self._extract(raw if raw.endswith(b"\n") else raw + b"\n")
                 return
         try:
@@ -277,15 +360,6 @@ class _Reader:
         key = (metric, tuple(sorted(point.labels.items())))
         self.into.setdefault(key, []).append((point.time, self.seq, point))
         self.seq += 1
-
-
-def _number(text: bytes) -> float | None:
-    """The value of a number the grammar proved (JSON reads ``-0`` as the integer 0)."""
-    if text == b"null":
-        return None
-    if text == b'"NaN"':
-        return math.nan
-    return 0.0 if text == b"-0" else float(text)
 
 
 def _kept(window: _Window, metric: str, at: datetime) -> bool:

@@ -77,17 +77,29 @@ def select(data: Mapping[SeriesQuery, Sequence[Point]], query: SeriesQuery) -> l
     Times are converted to UTC so that comparing and subtracting them is exact (a point
     already in UTC, either ``datetime.UTC`` or ``ZoneInfo("UTC")``, is kept as it is).
     """
-    start, end, labels = query.start, query.end, query.labels
-    out: list[Point] = []
-    for p in data.get(query, ()):
-        at = p.time
-        if not start < at <= end:
-            continue
-        if labels and not all(p.labels.get(k) == v for k, v in labels):
-            continue
-        kept = at.tzinfo is UTC or at.tzinfo is _FIXED_UTC
-        out.append(p if kept else Point(at.astimezone(UTC), p.value, p.labels))
-    return out
+    labels = query.labels
+    # The bounds in datetime.UTC: the same instants, compared with points in datetime.UTC
+    # (what most sources write) without asking either zone for its offset.
+    start, end = query.start.astimezone(_FIXED_UTC), query.end.astimezone(_FIXED_UTC)
+    out = [p for p in data.get(query, ()) if start < p.time <= end]
+    if labels:
+        matches: dict[int, bool] = {}  # by label object: a series shares one
+
+        def has_labels(point: Point) -> bool:
+            found = matches.get(id(point.labels))
+            if found is None:
+                found = all(point.labels.get(k) == v for k, v in labels)
+                matches[id(point.labels)] = found
+            return found
+
+        out = [p for p in out if has_labels(p)]
+    if all(p.time.tzinfo is _FIXED_UTC or p.time.tzinfo is UTC for p in out):
+        return out
+    return [p if p.time.tzinfo is UTC or p.time.tzinfo is _FIXED_UTC else _in_utc(p) for p in out]
+
+
+def _in_utc(point: Point) -> Point:
+    return Point(point.time.astimezone(UTC), point.value, point.labels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +110,24 @@ class Reduced:
 
 
 def reduce_points(points: Sequence[Point], how: Reduce) -> Reduced:
-    valid = [p for p in points if is_valid(p.value)]
+    isfinite = math.isfinite
+    valid = [p for p in points if p.value is not None and isfinite(p.value)]
     corrupt = len(points) - len(valid)
     if how == "count":
         return Reduced(float(len(points)), len(points), corrupt)
-    values = [float(p.value) for p in valid if p.value is not None]
-    if not values:
+    if not valid:
         return Reduced(None, len(points), corrupt)
     if how == "last":
-        newest = max(valid, key=lambda p: (p.time, sorted(p.labels.items())))
-        value = float(newest.value) if newest.value is not None else math.nan
-    elif how == "sum":
+        # The newest point; at one time, the one with the greatest labels (sorted pairs).
+        at = max(p.time for p in valid)
+        newest = [p for p in valid if p.time == at]
+        if len(newest) > 1:  # stable: the first of equal labels stays first
+            newest.sort(key=lambda p: sorted(p.labels.items()), reverse=True)
+        last = newest[0].value
+        assert last is not None
+        return Reduced(float(last), len(points), corrupt)
+    values = [float(p.value) for p in valid if p.value is not None]
+    if how == "sum":
         value = math.fsum(values)
     elif how == "mean":
         value = math.fsum(values) / len(values)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from oncall.errors import StateSourceError
 
-__all__ = ["Answer", "CheckResult", "CheckStatus", "Point", "SeriesQuery", "worst_status"]
+__all__ = [
+    "Answer",
+    "CheckResult",
+    "CheckStatus",
+    "Point",
+    "SeriesQuery",
+    "make_point",
+    "worst_status",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +27,23 @@ class Point:
     time: datetime
     value: float | None
     labels: Mapping[str, str]
+
+
+_new_point = object.__new__
+_set_time: Callable[[Point, datetime], None] = Point.__dict__["time"].__set__
+_set_value: Callable[[Point, float | None], None] = Point.__dict__["value"].__set__
+_set_labels: Callable[[Point, Mapping[str, str]], None] = Point.__dict__["labels"].__set__
+
+
+def make_point(time: datetime, value: float | None, labels: Mapping[str, str]) -> Point:
+    """``Point(time, value, labels)``, built by its slots directly: a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``, twice as slow, which counts
+    for a source reading a million points."""
+    point: Point = _new_point(Point)
+    _set_time(point, time)
+    _set_value(point, value)
+    _set_labels(point, labels)
+    return point
 
 
 @dataclass(frozen=True, slots=True)
