@@ -101,15 +101,20 @@ class _Conflicts:
     def __init__(self, spec: RotationSpec, availability: Availability) -> None:
         self._spec = spec
         self._days_off = availability.days_off
+        # A table that answers for many dates in one call (DaysOffTable.days_off_on).
+        self._on_days = getattr(availability, "days_off_on", None) or self._one_by_one
         self._cache: dict[tuple[str, int], tuple[DayOff, ...]] = {}
-        self._dates: dict[int, list[date]] = {}
-        self._conflict_dates: dict[int, list[date]] = {}
+        self._dates: dict[int, tuple[date, ...]] = {}
+        self._conflict_dates: dict[int, tuple[date, ...]] = {}
 
-    def dates(self, k: int) -> list[date]:
+    def _one_by_one(self, person: str, days: Sequence[date]) -> tuple[DayOff, ...]:
+        return tuple(off for d in days for off in self._days_off(person, d))
+
+    def dates(self, k: int) -> tuple[date, ...]:
         """All the dates of shift ``k`` (``shift_dates``)."""
         days = self._dates.get(k)
         if days is None:
-            days = self._dates[k] = shift_dates(self._spec, k)
+            days = self._dates[k] = tuple(shift_dates(self._spec, k))
         return days
 
     def __call__(self, person: str, k: int) -> tuple[DayOff, ...]:
@@ -120,26 +125,16 @@ class _Conflicts:
             if days is None:
                 days = self.dates(k)
                 if not self._spec.swap_weekends:
-                    days = [d for d in days if d.weekday() < SATURDAY]
+                    days = tuple(d for d in days if d.weekday() < SATURDAY)
                 self._conflict_dates[k] = days
-            days_off = self._days_off
-            hit = ()
-            for d in days:
-                found = days_off(person, d)
-                if found:
-                    hit += found
-            self._cache[key] = hit
+            hit = self._cache[key] = self._on_days(person, days)
         return hit
 
     def on(self, person: str, days: Sequence[date]) -> tuple[DayOff, ...]:
         """Days off on some of a shift's dates (weekends left out as for conflicts)."""
-        weekends = self._spec.swap_weekends
-        return tuple(
-            off
-            for d in days
-            if weekends or d.weekday() < SATURDAY
-            for off in self._days_off(person, d)
-        )
+        if not self._spec.swap_weekends:
+            days = [d for d in days if d.weekday() < SATURDAY]
+        return self._on_days(person, days)  # type: ignore[no-any-return]
 
 
 def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list[_Slot]:
@@ -329,7 +324,7 @@ def _piece(
     with the duty ``days`` it holds, held by ``ov``'s person when given."""
     person = slot.person if ov is None else ov.person
     if days is None:
-        days = tuple(conflicts.dates(k))
+        days = conflicts.dates(k)
     base = slot.person if slot.lock is not None else base_holder(spec, k)
     return Shift(
         rotation=spec.id,

@@ -157,7 +157,13 @@ def plain_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 def _start_date(spec: RotationSpec, k: int) -> date:
-    return spec.start + timedelta(days=k * spec.shift_days)
+    day = spec.start.toordinal() + k * spec.shift_days
+    if 0 < day <= _MAX_ORDINAL:  # the common case, without a timedelta
+        return date.fromordinal(day)
+    return spec.start + timedelta(days=k * spec.shift_days)  # its OverflowError
+
+
+_MAX_ORDINAL = date.max.toordinal()
 
 
 def shift_start(spec: RotationSpec, k: int) -> datetime:

@@ -90,6 +90,10 @@ def test_the_table_answers_as_the_rule_date_by_date(
             assert table.days_off(person, day) == want, (person, day)
             assert table.is_available(person, day) == (not want)
         day += timedelta(days=1)
+    days = [date(2025, 12, 30) + timedelta(days=i) for i in range(0, 400, 3)]
+    for person in ("a", "b", "c"):
+        joined = tuple(off for d in days for off in table.days_off(person, d))
+        assert table.days_off_on(person, days) == joined
 
 
 def test_each_calendar_is_asked_once_per_year() -> None:

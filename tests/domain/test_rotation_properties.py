@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncall.domain.people import DaysOffTable, Holiday, LeaveRange
+from oncall.domain.people import DayOff, DaysOffTable, Holiday, LeaveRange
 from oncall.domain.rotation import (
     Override,
     RotationSpec,
@@ -266,3 +266,25 @@ def test_swaps_keep_shift_counts_over_closed_windows(world: World) -> None:
         assert held == Counter(world.base(k) for k in range(end))
         if end % n == 0:
             assert set(held.values()) == {end // n}
+
+
+class _DateByDate:
+    """The availability protocol alone: days off asked for one date at a time."""
+
+    def __init__(self, table: DaysOffTable) -> None:
+        self._table = table
+
+    def days_off(self, person: str, day: date) -> tuple[DayOff, ...]:
+        return self._table.days_off(person, day)
+
+
+@PROFILE
+@given(worlds_with_overrides())
+def test_a_table_asked_for_many_dates_at_once_gives_the_same_schedule(
+    case: tuple[World, list[Override]],
+) -> None:
+    """compute_shifts asks a DaysOffTable for a shift's dates in one call (issue 14): the
+    same shifts, conflicts included, as asking date by date."""
+    world, overrides = case
+    plain = World(world.spec, _DateByDate(world.availability), world.count)  # type: ignore[arg-type]
+    assert world.shifts(overrides, horizon=3) == plain.shifts(overrides, horizon=3)

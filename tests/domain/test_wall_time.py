@@ -100,3 +100,18 @@ def test_a_shift_start_is_its_utc_instant_seen_in_the_zone(zone: str, handoff: t
         local = shift_start(spec, k)
         assert same(local, start_utc(spec, k).astimezone(tz)), (zone, handoff, k)
         assert start_utc(spec, k).tzinfo is UTC
+
+
+@pytest.mark.parametrize("shift_days", [1, 7, 14])
+def test_shift_start_dates_count_days_as_timedelta_does(shift_days: int) -> None:
+    """Shift start dates are counted on ordinals; at the ends of the calendar the date
+    arithmetic still raises its OverflowError."""
+    from oncall.domain.rotation_spec import _start_date
+
+    start = date(2026, 1, 5)
+    spec = RotationSpec("r", ("a",), start, time(9), ZoneInfo("UTC"), shift_days=shift_days)
+    for k in [*range(-800, 800), 10**4, -(10**4)]:
+        assert _start_date(spec, k) == start + timedelta(days=k * shift_days)
+    for k in (10**7, -(10**7), 10**12):
+        with pytest.raises(OverflowError):
+            _start_date(spec, k)
