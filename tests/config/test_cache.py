@@ -58,7 +58,7 @@ def test_a_corrupt_or_foreign_entry_is_a_miss(config_dir: Path, tmp_path: Path) 
     assert cache.read_entry(bad, config_dir) is None
 
 
-def test_marks_of_a_hit_are_read_on_first_use_and_a_damaged_list_points_at_line_1(
+def test_marks_of_a_hit_are_read_on_first_use_and_damaged_ones_point_at_line_1(
     config_dir: Path, tmp_path: Path
 ) -> None:
     import json
@@ -69,18 +69,20 @@ def test_marks_of_a_hit_are_read_on_first_use_and_a_damaged_list_points_at_line_
     hit = cache.read_entry(entry, config_dir)
     assert hit is not None
     assert "_raw" in vars(hit.rotation_marks)  # not decoded yet
-    assert hit.rotation_marks.locate(("rotations",)) == fresh.rotation_marks.locate(("rotations",))
-    assert hit.rotation_marks.locate(("rotations",)) != (1, 1)
+    where = hit.rotation_marks.locate(("rotations",))
+    assert where == fresh.rotation_marks.locate(("rotations",)) != (1, 1)
     assert "_raw" not in vars(hit.rotation_marks)
-    raw = json.loads(entry.read_text())
-    raw["owners_marks"]["values"] = [["people", 3]]  # valid JSON, wrong shape
-    entry.write_text(json.dumps(raw))
-    damaged = cache.read_entry(entry, config_dir)
-    assert damaged is not None
-    problem = damaged.owners_marks.problem(("people", "x"), "gone")
-    assert (problem.line, problem.col) == (1, 1)
-    raw["owners_marks"]["values"] = "not a list"
-    entry.write_text(json.dumps(raw))
+    assert hit.owners_marks == fresh.owners_marks
+    head, marks = entry.read_bytes().split(b"\n")
+    damaged_marks = json.loads(marks)
+    damaged_marks["owners"]["values"] = [["people", 3]]  # valid JSON, wrong shape
+    for line in (json.dumps(damaged_marks).encode(), b"{not json", b""):
+        entry.write_bytes(head + b"\n" + line)
+        damaged = cache.read_entry(entry, config_dir)
+        assert damaged is not None and damaged.owners == fresh.owners
+        problem = damaged.owners_marks.problem(("people", "x"), "gone")
+        assert (problem.line, problem.col) == (1, 1)
+    entry.write_bytes(head[: len(head) // 2])  # a torn config line is a miss
     assert cache.read_entry(entry, config_dir) is None
 
 
