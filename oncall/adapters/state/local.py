@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 
+from oncall.adapters.state.localproof import iter_blocks, start_proof
 from oncall.adapters.state.localscan import (
     BLOCK_GRAMMAR,
     LABELS_TEXT,
@@ -218,7 +219,17 @@ def _load_directory(path: Path, name: str, window: _Window | None = None) -> _In
         raise StateSourceError(f"state source {name!r}: cannot list {path}: {exc}") from exc
     reader = _Reader(by_series, window)
     with _no_cycle_collection():
-        for file in files:
+        start = 0
+        proof = start_proof(files, _BLOCK_BYTES)
+        if proof is not None:  # a child proves every block while this process extracts
+            try:
+                start = reader.read_trusting(files)
+            except BaseException:
+                proof.cancel()
+                raise
+            start = min(start, proof.first_unproven())
+            reader.drop_from(start)
+        for file in files[start:]:
             try:
                 reader.read(file)
             except OSError as exc:
@@ -257,20 +268,38 @@ class _Reader:
         self.templates = Templates()
         self.found: dict[tuple[bytes, bytes], _Found] = {}
         self.times: dict[bytes, datetime] = {}
+        self.starts: list[int] = []
         self.pattern = extraction(window)
 
     def read(self, file: Path) -> None:
-        first, rest = 1, b""
-        with file.open("rb") as handle:
-            while block := handle.read(_BLOCK_BYTES):
-                data = rest + block
-                cut = data.rfind(b"\n") + 1
-                rest = data[cut:]
-                if cut:
-                    self._block(file, data[:cut], first)
-                    first += data.count(b"\n", 0, cut)
-        if rest:
-            self._block(file, rest, first)
+        for block, first in iter_blocks(file, _BLOCK_BYTES):
+            self._block(file, block, first)
+
+    def read_trusting(self, files: list[Path]) -> int:
+        """Extract the points of ``files`` as if every block were proven (a child proves
+        them meanwhile); the index of the first file that could not be read this way (the
+        number of files when all could)."""
+        self.starts = []
+        for index, file in enumerate(files):
+            self.starts.append(self.seq)
+            try:
+                for block, _ in iter_blocks(file, _BLOCK_BYTES):
+                    self._extract(block if block.endswith(b"\n") else block + b"\n")
+            except Exception:  # a malformed block, or an unreadable file: read it carefully
+                return index
+        return len(files)
+
+    def drop_from(self, index: int) -> None:
+        """Forget the points ``read_trusting`` took from ``files[index:]``."""
+        if index >= len(self.starts):
+            return
+        cut = self.starts[index]
+        for key in list(self.into):
+            items = self.into[key]
+            del items[bisect.bisect_left(items, cut, key=itemgetter(1)) :]
+            if not items:
+                del self.into[key]
+        self.found.clear()
 
     def _block(self, file: Path, block: bytes, first: int) -> None:
         proven = block if block.endswith(b"\n") else block + b"\n"
@@ -308,7 +337,8 @@ class _Reader:
     def _series(self, metric: bytes, labels_text: bytes) -> _Found:
         name = metric.decode()
         labels = self._label(labels_text)
-        assert labels is not None  # the block or line was proven
+        if labels is None:  # only in a block read trusting: a repeated label name
+            raise ValueError("a label object repeats a name")
         span = None
         if self.window is not None:  # in datetime.UTC: compared with most times as fast as can be
             start, end = self.window[name]

@@ -1,0 +1,127 @@
+"""Proving large state directories on a second core.
+
+Judging every line (``localscan``) costs about as much as extracting the points a check
+reads. For a large directory a forked child judges every block of every file while the
+reader extracts points trusting them; the child then names the first file it could not prove
+(or read), and the reader drops what it took from that file on and reads it again the careful
+way, so a malformed line is reported exactly as without the child (its file and line, the
+first in file order). Without ``os.fork`` (or when it fails) the reader just reads carefully.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from oncall.adapters.state.localscan import BLOCK_GRAMMAR, LABELS_TEXT, Templates, prove_block
+
+__all__ = ["PARALLEL_BYTES", "Proof", "block_proven", "iter_blocks", "start_proof"]
+
+PARALLEL_BYTES = 32 << 20
+"""Directories smaller than this are read in one process: a fork costs more than it saves."""
+
+
+def iter_blocks(file: Path, block_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """Whole lines of ``file`` about ``block_bytes`` at a time (the last block may lack its
+    newline), each with the number of its first line."""
+    first, rest = 1, b""
+    with file.open("rb") as handle:
+        while block := handle.read(block_bytes):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                yield data[:cut], first
+                first += data.count(b"\n", 0, cut)
+    if rest:
+        yield rest, first
+
+
+def block_proven(block: bytes, templates: Templates) -> bool:
+    """Whether the careful reader takes ``block`` whole (its templates, or the grammar with
+    distinct label names) rather than judging it line by line."""
+    proven = block if block.endswith(b"\n") else block + b"\n"
+    if prove_block(proven, templates):
+        return True
+    if BLOCK_GRAMMAR.fullmatch(proven) is None:
+        return False
+    for text in set(LABELS_TEXT.findall(proven)):
+        pairs = json.loads(text, object_pairs_hook=lambda pairs: pairs)
+        if len({name for name, _ in pairs}) != len(pairs):
+            return False
+    return True
+
+
+def _first_unproven(files: Sequence[Path], block_bytes: int) -> int:
+    templates = Templates()
+    for index, file in enumerate(files):
+        try:
+            if not all(
+                block_proven(block, templates) for block, _ in iter_blocks(file, block_bytes)
+            ):
+                return index
+        except OSError:
+            return index
+    return len(files)
+
+
+class Proof:
+    """The child proving the files; ask it once for ``first_unproven``, or ``cancel`` it."""
+
+    def __init__(self, pid: int, answer: int) -> None:
+        self.pid = pid
+        self.answer = answer
+
+    def first_unproven(self) -> int:
+        """The index of the first file the child could not prove or read (the number of
+        files when it proved them all); 0 when the child gave no answer."""
+        chunks = []
+        try:
+            while chunk := os.read(self.answer, 64):
+                chunks.append(chunk)
+        finally:
+            os.close(self.answer)
+            os.waitpid(self.pid, 0)
+        try:
+            return int(b"".join(chunks))
+        except ValueError:
+            return 0
+
+    def cancel(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        finally:
+            os.close(self.answer)
+            os.waitpid(self.pid, 0)
+
+
+def start_proof(files: Sequence[Path], block_bytes: int) -> Proof | None:
+    """A forked child proving ``files`` block by block, or None (a small directory, no
+    ``os.fork``, or a fork that failed)."""
+    if not hasattr(os, "fork"):
+        return None
+    try:
+        if sum(file.stat().st_size for file in files) < PARALLEL_BYTES:
+            return None
+    except OSError:
+        return None
+    answer, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(answer)
+        os.close(write)
+        return None
+    if pid == 0:  # the child: prove, answer, and leave without running any cleanup
+        code = 1
+        try:
+            os.close(answer)
+            os.write(write, str(_first_unproven(files, block_bytes)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return Proof(pid, answer)
