@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -100,9 +101,9 @@ class Proof:
 
 def start_proof(files: Sequence[Path], block_bytes: int) -> Proof | None:
     """A forked child proving ``files`` block by block, or None (a small directory, no
-    ``os.fork``, or a fork that failed)."""
-    if not hasattr(os, "fork"):
-        return None
+    ``os.fork``, other threads running, or a fork that failed)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None  # a fork copies only this thread, whatever locks the others hold
     try:
         if sum(file.stat().st_size for file in files) < PARALLEL_BYTES:
             return None

@@ -93,6 +93,14 @@ def test_a_child_without_an_answer_means_read_everything_carefully(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(tmp_path / "state", CASES["all-proven"])
-    monkeypatch.setattr(localproof, "_first_unproven", lambda files, size: os._exit(3))
+    forked = tmp_path / "forked"
+
+    def die(files: object, size: object) -> int:
+        forked.touch()
+        os._exit(3)
+
+    monkeypatch.setattr(localproof, "_first_unproven", die)
     alone = answers(read(tmp_path / "state", monkeypatch, fork=False))
+    assert not forked.exists()
     assert answers(read(tmp_path / "state", monkeypatch, fork=True)) == alone
+    assert forked.exists()  # the child ran, and its silence was taken as "read carefully"
