@@ -17,7 +17,6 @@ from oncall.reports.schedule import (
     PersonStatsOut,
     RotationScheduleOut,
     ScheduleReport,
-    ShiftOut,
     StatsOut,
 )
 from oncall.services.roster import (
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 
     from oncall.adapters.calendars import CalendarKey, HolidayCalendars
     from oncall.config.models.owners import HolidaysSpec
-    from oncall.domain.rotation import Shift
+    from oncall.domain.rotation import RotationSpec, Shift
 
 __all__ = [
     "calendar_range_problems",
@@ -120,33 +119,39 @@ def shift_notes(shift: Shift, *, swaps_enabled: bool = True) -> list[str]:
     return notes
 
 
-def _shift_outs(cfg: Config, shifts: list[Shift], *, swaps_enabled: bool) -> list[ShiftOut]:
-    """The shifts of one rotation as report rows (each person's name looked up once)."""
+def _rotation_out(
+    cfg: Config, rid: str, spec: RotationSpec, shifts: list[Shift]
+) -> RotationScheduleOut:
+    """One rotation's shifts as report rows. The rows go in as plain dicts validated in one
+    call with the rotation (half the cost of a ShiftOut each); names are looked up once."""
     names: dict[str, str] = {}
-    out: list[ShiftOut] = []
+    rows: list[dict[str, object]] = []
+    swaps_enabled = spec.swap_enabled
     for shift in shifts:
         name = names.get(shift.person)
         if name is None:
             name = names[shift.person] = cfg.person_name(shift.person)
-        out.append(
-            ShiftOut(
-                start=shift.start,
-                end=shift.end,
-                person=shift.person,
-                reason=shift.reason,
-                conflicts=day_offs(shift.conflicts) if shift.conflicts else [],
-                index=shift.index,
-                name=name,
-                swapped_with=shift.swapped_with,
-                swap_cause_person=shift.swap_cause_person,
-                swap_cause=day_offs(shift.swap_cause) if shift.swap_cause else [],
-                override_reason=shift.override_reason,
-                overridden=shift.overridden,
-                unresolved=shift.unresolved,
-                notes=shift_notes(shift, swaps_enabled=swaps_enabled),
-            )
+        rows.append(
+            {
+                "start": shift.start,
+                "end": shift.end,
+                "person": shift.person,
+                "reason": shift.reason,
+                "conflicts": day_offs(shift.conflicts) if shift.conflicts else [],
+                "index": shift.index,
+                "name": name,
+                "swapped_with": shift.swapped_with,
+                "swap_cause_person": shift.swap_cause_person,
+                "swap_cause": day_offs(shift.swap_cause) if shift.swap_cause else [],
+                "override_reason": shift.override_reason,
+                "overridden": shift.overridden,
+                "unresolved": shift.unresolved,
+                "notes": shift_notes(shift, swaps_enabled=swaps_enabled),
+            }
         )
-    return out
+    return RotationScheduleOut.model_validate(
+        {"rotation": rid, "timezone": str(spec.tz), "shifts": rows}
+    )
 
 
 def _stats_out(
@@ -257,13 +262,7 @@ def _compute_schedule(
             stats_out.append(_stats_out(rid, shifts, availability, cfg, (start, end)))
         if person is not None:
             shifts = [s for s in shifts if s.person == person]
-        rotations.append(
-            RotationScheduleOut(
-                rotation=rid,
-                timezone=str(spec.tz),
-                shifts=_shift_outs(cfg, shifts, swaps_enabled=spec.swap_enabled),
-            )
-        )
+        rotations.append(_rotation_out(cfg, rid, spec, shifts))
     warnings = coverage_warnings(cfg, calendars, start, end) if calendars is not None else []
     if (
         person is not None
