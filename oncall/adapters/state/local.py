@@ -82,7 +82,7 @@ _Window = dict[str, tuple[datetime, datetime]]
 _Into = dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[datetime, int, Point]]]
 """(metric, labels) -> its points with their place in the files, while reading."""
 
-_MAX_TIMES = 200_000
+_MAX_TIMES = 50_000
 """Time texts remembered while reading (most lines share their time with other series)."""
 
 _BLOCK_BYTES = 4 << 20

@@ -5,7 +5,8 @@ reads. For a large directory a forked child judges every block of every file whi
 reader extracts points trusting them; the child then names the first file it could not prove
 (or read), and the reader drops what it took from that file on and reads it again the careful
 way, so a malformed line is reported exactly as without the child (its file and line, the
-first in file order). Without ``os.fork`` (or when it fails) the reader just reads carefully.
+first in file order). Without ``os.fork`` or an idle core (or when the fork fails) the
+reader reads carefully, in this process: with every core busy a child only adds its cost.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from pathlib import Path
 
 from oncall.adapters.state.localscan import BLOCK_GRAMMAR, LABELS_TEXT, Templates, prove_block
 
-__all__ = ["PARALLEL_BYTES", "Proof", "block_proven", "iter_blocks", "start_proof"]
+__all__ = [
+    "PARALLEL_BYTES",
+    "Proof",
+    "block_proven",
+    "iter_blocks",
+    "spare_core",
+    "start_proof",
+]
 
 PARALLEL_BYTES = 32 << 20
 """Directories smaller than this are read in one process: a fork costs more than it saves."""
@@ -99,15 +107,30 @@ class Proof:
             os.waitpid(self.pid, 0)
 
 
+def spare_core() -> bool:
+    """Whether another core looks idle (the load of the last minute, this process included,
+    leaves one): with every core busy a child only adds its own cost."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        return cores >= 2 and os.getloadavg()[0] <= cores - 1
+    except OSError:
+        return cores >= 2
+
+
 def start_proof(files: Sequence[Path], block_bytes: int) -> Proof | None:
     """A forked child proving ``files`` block by block, or None (a small directory, no
-    ``os.fork``, other threads running, or a fork that failed)."""
+    ``os.fork``, other threads running, no idle core, or a fork that failed)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return None  # a fork copies only this thread, whatever locks the others hold
     try:
         if sum(file.stat().st_size for file in files) < PARALLEL_BYTES:
             return None
     except OSError:
+        return None
+    if not spare_core():
         return None
     answer, write = os.pipe()
     try:
