@@ -29,19 +29,24 @@ _RUN_ONCALL = f"""
 import atexit, os, runpy, sys
 
 def _peak():
+    import resource
+
     with open("/proc/self/status") as status:
         kib = next((line.split()[1] for line in status if line.startswith("VmHWM:")), "0")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     with open(os.environ["{_PEAK_ENV}"], "w") as out:
-        out.write(kib)
+        out.write(str(int(kib) + children))
 
 atexit.register(_peak)
 sys.argv = ["oncall", *sys.argv[1:]]
 runpy.run_module("oncall", run_name="__main__", alter_sys=True)
 """
 ONCALL = (sys.executable, "-c", _RUN_ONCALL)
-"""``python -m oncall`` that writes its own peak memory (VmHWM, KiB) where the environment
-says when it exits: the child's ``ru_maxrss`` would count the bench's own memory, copied by
-the fork before the exec."""
+"""``python -m oncall`` that writes its peak memory (KiB) where the environment says when it
+exits: its own VmHWM plus the largest peak of any process it forked (``check --all`` may
+prove state blocks in a forked child), an upper bound since pages the two share count
+twice. Measured inside because the bench's own ``ru_maxrss`` of the child would count the
+bench's memory, copied by the fork before the exec."""
 
 
 def _timed(cmd: tuple[str, ...], env: dict[str, str], cwd: Path) -> tuple[float, int, int]:
