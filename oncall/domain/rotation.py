@@ -50,6 +50,7 @@ from oncall.domain.rotation_spec import (
     shift_dates,
     shift_index_at,
     shift_start,
+    shift_starts,
     start_utc,
     wall_time,
 )
@@ -146,7 +147,11 @@ def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list
     schedule as it is changes nothing outside the lock.
     """
     horizon = spec.swap_horizon if spec.swap_enabled else 0
-    slots = [_Slot(base_holder(spec, k)) for k in range(last + 1 + horizon)]
+    count = last + 1 + horizon
+    if spec.roster:
+        slots = [_Slot(base_holder(spec, k)) for k in range(count)]
+    else:  # base_holder without a roster: the members in turn
+        slots = [_Slot(p) for p in itertools.islice(itertools.cycle(spec.members), count)]
     for k, lock in _locked_slots(spec).items():
         if k < len(slots):
             slots[k] = _Slot(lock.person, lock=lock.reason)
@@ -284,11 +289,12 @@ def compute_shifts(
     out: list[Shift] = []
     # Shift k's bounds: its start on the rotation's wall clock and in UTC. The wall-clock
     # start is the UTC instant seen in ``spec.tz`` (tests/domain/test_wall_time.py).
-    local = shift_start(spec, k_lo)
+    starts = shift_starts(spec, k_lo, k_hi + 2)
+    local = starts[0]
     bound = local.astimezone(UTC)
     for k in range(k_lo, k_hi + 1):
         s, s_local = bound, local
-        local = shift_start(spec, k + 1)
+        local = starts[k + 1 - k_lo]
         bound = local.astimezone(UTC)
         slot = slots[k]
         if windows and _overridden(windows, ends, s, bound):

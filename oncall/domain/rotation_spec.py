@@ -135,9 +135,12 @@ def wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
     is its own instant, without the round trip through UTC (the common case, and the same
     result; tests/domain/test_wall_time.py compares both over every day of many years).
     """
-    at0, at1 = _folds(at)
-    first = datetime.combine(day, at0, tz)
-    if first.utcoffset() == datetime.combine(day, at1, tz).utcoffset():
+    return _wall_time(day, at, tz, _folds(at))
+
+
+def _wall_time(day: date, at: time, tz: ZoneInfo, folds: tuple[time, time]) -> datetime:
+    first = datetime.combine(day, folds[0], tz)
+    if first.utcoffset() == datetime.combine(day, folds[1], tz).utcoffset():
         return first
     return plain_wall_time(day, at, tz)
 
@@ -169,6 +172,20 @@ _MAX_ORDINAL = date.max.toordinal()
 def shift_start(spec: RotationSpec, k: int) -> datetime:
     """When shift ``k`` starts, in the rotation's time zone."""
     return wall_time(_start_date(spec, k), spec.handoff, spec.tz)
+
+
+def shift_starts(spec: RotationSpec, first: int, stop: int) -> list[datetime]:
+    """``shift_start`` of shifts ``first`` to ``stop - 1``, in one loop (the same values)."""
+    tz, at, folds = spec.tz, spec.handoff, _folds(spec.handoff)
+    origin, step = spec.start.toordinal(), spec.shift_days
+    out: list[datetime] = []
+    for k in range(first, stop):
+        ordinal = origin + k * step
+        if 0 < ordinal <= _MAX_ORDINAL:
+            out.append(_wall_time(date.fromordinal(ordinal), at, tz, folds))
+        else:
+            out.append(shift_start(spec, k))  # its OverflowError
+    return out
 
 
 def start_utc(spec: RotationSpec, k: int) -> datetime:

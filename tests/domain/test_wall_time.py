@@ -115,3 +115,20 @@ def test_shift_start_dates_count_days_as_timedelta_does(shift_days: int) -> None
     for k in (10**7, -(10**7), 10**12):
         with pytest.raises(OverflowError):
             _start_date(spec, k)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("handoff", [time(0, 0), time(2, 30), time(3, 45)])
+def test_shift_starts_are_the_shift_starts_one_by_one(zone: str, handoff: time) -> None:
+    from oncall.domain.rotation_spec import shift_starts
+
+    for shift_days in (1, 7):
+        spec = RotationSpec("r", ("a",), date(2025, 3, 3), handoff, ZoneInfo(zone), shift_days)
+        stop = 800 // shift_days
+        starts = shift_starts(spec, -3, stop)
+        assert len(starts) == stop + 3
+        for k, local in zip(range(-3, stop), starts, strict=True):
+            assert same(local, shift_start(spec, k)), (zone, handoff, k)
+    far = RotationSpec("r", ("a",), date(9999, 12, 1), time(9), ZoneInfo("UTC"), 7)
+    with pytest.raises(OverflowError):
+        shift_starts(far, 0, 10)
