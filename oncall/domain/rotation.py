@@ -332,24 +332,26 @@ def _piece(
     if days is None:
         days = conflicts.dates(k)
     base = slot.person if slot.lock is not None else base_holder(spec, k)
+    # Positional, in the order of Shift's fields (tests/domain/test_rotation_piece.py): a
+    # call with 17 keywords costs a third more, and this runs once per shift.
     return Shift(
-        rotation=spec.id,
-        index=k,
-        start=bounds[0],
-        end=bounds[1],
-        person=person,
-        reason=slot.reason if ov is None else "override",
-        base_person=base,
-        swapped_with=base if slot.reason == "swap" else None,
-        swap_cause=slot.cause,
-        swap_cause_person=slot.cause_person,
-        conflicts=conflicts(person, k) if whole else conflicts.on(person, days),
-        override_reason=None if ov is None else ov.reason,
-        overridden=None if ov is None else slot.person,
-        swap_index=slot.partner,
-        duty_dates=days,
-        unresolved=slot.unresolved,
-        locked=slot.lock,
+        spec.id,
+        k,
+        bounds[0],
+        bounds[1],
+        person,
+        slot.reason if ov is None else "override",
+        base,
+        base if slot.reason == "swap" else None,  # swapped_with
+        slot.cause,
+        slot.cause_person,
+        conflicts(person, k) if whole else conflicts.on(person, days),
+        None if ov is None else ov.reason,  # override_reason
+        None if ov is None else slot.person,  # overridden
+        slot.partner,  # swap_index
+        days,  # duty_dates
+        slot.unresolved,
+        slot.lock,  # locked
     )
 
 
