@@ -13,12 +13,6 @@ from typing import TYPE_CHECKING
 from oncall.config import Config, aware_in
 from oncall.domain.people import Availability, DayOff, describe_days
 from oncall.errors import Problem, Severity
-from oncall.reports.schedule import (
-    PersonStatsOut,
-    RotationScheduleOut,
-    ScheduleReport,
-    StatsOut,
-)
 from oncall.services.roster import (
     build_availability,
     calendar_key,
@@ -36,6 +30,11 @@ if TYPE_CHECKING:
     from oncall.adapters.calendars import CalendarKey, HolidayCalendars
     from oncall.config.models.owners import HolidaysSpec
     from oncall.domain.rotation import RotationSpec, Shift
+    from oncall.reports.schedule import (
+        RotationScheduleOut,
+        ScheduleReport,
+        StatsOut,
+    )
 
 __all__ = [
     "calendar_range_problems",
@@ -124,6 +123,8 @@ def _rotation_out(
 ) -> RotationScheduleOut:
     """One rotation's shifts as report rows. The rows go in as plain dicts validated in one
     call with the rotation (half the cost of a ShiftOut each); names are looked up once."""
+    from oncall.reports.schedule import RotationScheduleOut
+
     names: dict[str, str] = {}
     rows: list[dict[str, object]] = []
     swaps_enabled = spec.swap_enabled
@@ -146,11 +147,21 @@ def _rotation_out(
                 "override_reason": shift.override_reason,
                 "overridden": shift.overridden,
                 "unresolved": shift.unresolved,
-                "notes": shift_notes(shift, swaps_enabled=swaps_enabled),
+                "notes": shift_notes(shift, swaps_enabled=swaps_enabled) if _noted(shift) else [],
             }
         )
     return RotationScheduleOut.model_validate(
         {"rotation": rid, "timezone": str(spec.tz), "shifts": rows}
+    )
+
+
+def _noted(shift: Shift) -> bool:
+    """Whether ``shift_notes`` has anything to say (most shifts: nothing)."""
+    return bool(
+        shift.swapped_with is not None
+        or shift.locked is not None
+        or shift.reason == "override"
+        or shift.conflicts
     )
 
 
@@ -162,6 +173,7 @@ def _stats_out(
     window: tuple[datetime, datetime],
 ) -> StatsOut:
     from oncall.domain.stats import compute_stats
+    from oncall.reports.schedule import PersonStatsOut, StatsOut
 
     spec = cfg.rotation_specs[rid]
     start, end = window
@@ -244,6 +256,7 @@ def _compute_schedule(
     calendars: HolidayCalendars | None,
 ) -> ScheduleReport:
     from oncall.domain.rotation import compute_shifts
+    from oncall.reports.schedule import ScheduleReport
 
     start, end = window
     if rotation is not None:

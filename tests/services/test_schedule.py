@@ -111,3 +111,27 @@ def test_the_collector_is_back_as_it_was_after_a_schedule(cfg: Config) -> None:
         assert compute_schedule(cfg, build_availability(cfg), *window) == plain
     finally:
         gc.enable()
+
+
+def test_shifts_passed_over_for_notes_have_none(cfg: Config) -> None:
+    """compute_schedule skips shift_notes where it could say nothing (issue 14)."""
+    from oncall.domain.rotation import compute_shifts
+    from oncall.services.schedule import _noted, shift_notes
+
+    tz = cfg.team_tz
+    availability = build_availability(cfg)
+    seen = {True: 0, False: 0}
+    for rid, spec in cfg.rotation_specs.items():
+        shifts = compute_shifts(
+            spec,
+            datetime(2026, 1, 1, tzinfo=tz),
+            datetime(2028, 1, 1, tzinfo=tz),
+            availability=availability,
+            overrides=cfg.overrides_for(rid),
+        )
+        for shift in shifts:
+            seen[_noted(shift)] += 1
+            for swaps in (True, False):
+                if not _noted(shift):
+                    assert shift_notes(shift, swaps_enabled=swaps) == []
+    assert seen[True] and seen[False]
