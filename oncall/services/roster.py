@@ -16,16 +16,6 @@ from oncall.config import Config
 from oncall.domain.people import DayOff, DaysOffTable, YearCalendar
 from oncall.domain.text import suggest
 from oncall.errors import ConfigError, NotFoundError
-from oncall.reports.roster import (
-    DayOffOut,
-    NotStartedOut,
-    OnCallOut,
-    OwnerRow,
-    OwnersReport,
-    PipelineWhoOut,
-    SkippedOut,
-    WhoReport,
-)
 
 if TYPE_CHECKING:
     from oncall.adapters.calendar_cache import CachedHolidayCalendars
@@ -34,6 +24,14 @@ if TYPE_CHECKING:
     from oncall.domain.ownership import Responder
     from oncall.domain.people import Availability
     from oncall.domain.rotation import Shift
+    from oncall.reports.roster import (
+        DayOffOut,
+        NotStartedOut,
+        OnCallOut,
+        OwnersReport,
+        PipelineWhoOut,
+        WhoReport,
+    )
 
 __all__ = [
     "build_availability",
@@ -106,6 +104,8 @@ def _located_calendar(cfg: Config, person: str, fn: YearCalendar) -> YearCalenda
 
 
 def day_offs(items: Iterable[DayOff]) -> list[DayOffOut]:
+    from oncall.reports.roster import DayOffOut
+
     return [DayOffOut(date=d.date, name=d.name, kind=d.kind, estimated=d.estimated) for d in items]
 
 
@@ -288,6 +288,7 @@ def compute_who(
     rotation: str | None = None,
 ) -> WhoReport:
     from oncall.domain.rotation import shift_start
+    from oncall.reports.roster import NotStartedOut, WhoReport
 
     if pipeline is not None:
         pipeline = resolve_pipeline(cfg, pipeline)
@@ -318,6 +319,8 @@ def compute_who(
 def _oncall_out(
     cfg: Config, availability: Availability, rid: str, shift: Shift, at: datetime
 ) -> OnCallOut:
+    from oncall.reports.roster import OnCallOut
+
     ptz = cfg.person_tz(shift.person)
     off = availability.days_off(shift.person, at.astimezone(ptz).date())
     backups: dict[str, str] = {}
@@ -359,6 +362,7 @@ def _pipeline_out(
     cfg: Config, availability: Availability, pipeline: str, at: datetime
 ) -> PipelineWhoOut:
     from oncall.domain.ownership import resolve_escalation_skipped
+    from oncall.reports.roster import PipelineWhoOut, SkippedOut
 
     spec = cfg.owners.pipelines[pipeline]
     shift, responder, chain = compute_responder(cfg, availability, pipeline, at)
@@ -394,6 +398,8 @@ def _pipeline_out(
 
 def compute_owners(cfg: Config, pipeline: str | None = None) -> OwnersReport:
     """The ownership table: every pipeline, or only ``pipeline``."""
+    from oncall.reports.roster import OwnerRow, OwnersReport
+
     if pipeline is not None:
         pipeline = resolve_pipeline(cfg, pipeline)
     rows = [
