@@ -129,14 +129,14 @@ class DaysOffTable:
     def days_off_on(self, person: str, days: Iterable[date]) -> tuple[DayOff, ...]:
         """``days_off`` of each of ``days`` in turn, joined: one call for a shift's dates."""
         out: tuple[DayOff, ...] = ()
-        year, table = None, None
+        year: int | None = None
+        table: dict[date, tuple[DayOff, ...]] = {}
         for day in days:
             if day.year != year:
                 year = day.year
-                table = self._days.get((person, year))
-                if table is None:
-                    table = self._year(person, year)
-            found = table.get(day)  # type: ignore[union-attr]
+                known = self._days.get((person, year))
+                table = self._year(person, year) if known is None else known
+            found = table.get(day)
             if found:
                 out += found
         return out

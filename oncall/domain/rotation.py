@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -103,7 +103,9 @@ class _Conflicts:
         self._spec = spec
         self._days_off = availability.days_off
         # A table that answers for many dates in one call (DaysOffTable.days_off_on).
-        self._on_days = getattr(availability, "days_off_on", None) or self._one_by_one
+        self._on_days: Callable[[str, Sequence[date]], tuple[DayOff, ...]] = (
+            getattr(availability, "days_off_on", None) or self._one_by_one
+        )
         self._cache: dict[tuple[str, int], tuple[DayOff, ...]] = {}
         self._dates: dict[int, tuple[date, ...]] = {}
         self._conflict_dates: dict[int, tuple[date, ...]] = {}
@@ -135,7 +137,7 @@ class _Conflicts:
         """Days off on some of a shift's dates (weekends left out as for conflicts)."""
         if not self._spec.swap_weekends:
             days = [d for d in days if d.weekday() < SATURDAY]
-        return self._on_days(person, days)  # type: ignore[no-any-return]
+        return self._on_days(person, days)
 
 
 def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list[_Slot]:
