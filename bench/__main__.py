@@ -67,6 +67,9 @@ def _fmt(value: float) -> str:
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
+    from bench.prepare import prepare
+
+    prepare()
     lines = [
         "# Performance",
         "",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench.flush import queue_pages, receiver
 from bench.org import NOW, write_org
+from bench.prepare import prepare
 
 RUNS = int(os.environ.get("ONCALL_BENCH_RUNS", "5"))
 SCALES = tuple(float(x) for x in os.environ.get("ONCALL_BENCH_SCALES", "0.25,0.5,1,2").split(","))
@@ -165,6 +166,7 @@ def _flush_row(name: str, root: Path, env: dict[str, str]) -> dict[str, float]:
 
 
 def run() -> dict[str, float]:
+    prepare()
     results: dict[str, float] = {}
     work = Path(tempfile.mkdtemp(prefix="oncall-bench-org-"))
     try:

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.prepare import prepare
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = int(os.environ.get("ONCALL_BENCH_SAMPLES", "15"))
 
@@ -56,6 +58,7 @@ app()
 
 
 def run() -> dict[str, float]:
+    prepare()
     with tempfile.TemporaryDirectory() as cache:
         app = Path(cache) / "typer_app.py"
         app.write_text(TYPER_APP)

@@ -63,10 +63,13 @@ def load_config(config_dir: Path | None = None, *, use_cache: bool = True) -> Co
         cached = cache.read_entry(entry, directory)
         if cached is not None:
             return cached
-    plain = cache.PlainConfig(validate_config(directory))
-    if entry is not None:
-        cache.write_entry(entry, plain)
-    return cache.as_cached(plain)
+    from oncall.adapters.collector import collector_paused
+
+    with collector_paused():  # YAML nodes and models: no cycles, many objects
+        plain = cache.PlainConfig(validate_config(directory))
+        if entry is not None:
+            cache.write_entry(entry, plain)
+        return cache.as_cached(plain)
 
 
 def validate_config(directory: Path) -> Config:

@@ -5,8 +5,6 @@ Time is an argument: the window and ``now`` come from the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -214,36 +212,16 @@ def compute_schedule(
     stats: bool = False,
     calendars: HolidayCalendars | None = None,
 ) -> ScheduleReport:
-    """Shifts overlapping [start, end) per rotation, with notes and optional fairness stats."""
-    with _collector_paused():
+    """Shifts overlapping [start, end) per rotation, with notes and optional fairness stats.
+
+    A long window makes tens of thousands of small objects without cycles: the cycle
+    collector is paused meanwhile (``collector_paused``)."""
+    from oncall.adapters.collector import collector_paused
+
+    with collector_paused():
         return _compute_schedule(
             cfg, availability, (start, end), rotation, person, stats, calendars
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the schedule is built.
-
-    A long window makes tens of thousands of small objects that form no cycles, and
-    meanwhile the collector would walk the whole heap (the config with it) again and again:
-    a fifth of the run at org scale. Afterwards they join the oldest generation unwalked
-    (``gc.freeze`` then ``gc.unfreeze``: nothing stays frozen), where the next full
-    collection, as ever, finds any cycle among them.
-    """
-    import gc
-
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:  # nobody else froze objects that this would thaw
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
 
 
 def _compute_schedule(

@@ -85,7 +85,7 @@ def test_the_collector_is_back_as_it_was_after_a_schedule(cfg: Config) -> None:
     import gc
     import weakref
 
-    from oncall.services import schedule as service
+    from oncall.adapters.collector import collector_paused
 
     class Node:
         pass
@@ -94,7 +94,7 @@ def test_the_collector_is_back_as_it_was_after_a_schedule(cfg: Config) -> None:
     window = (datetime(2026, 12, 1, tzinfo=tz), datetime(2027, 1, 5, tzinfo=tz))
     plain = compute_schedule(cfg, build_availability(cfg), *window)
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    with service._collector_paused():
+    with collector_paused():
         assert not gc.isenabled()
         cycle = Node()
         cycle.self = cycle  # type: ignore[attr-defined]
@@ -105,7 +105,7 @@ def test_the_collector_is_back_as_it_was_after_a_schedule(cfg: Config) -> None:
     assert gone() is None
     gc.disable()
     try:
-        with service._collector_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()  # left off when it was off
         assert compute_schedule(cfg, build_availability(cfg), *window) == plain

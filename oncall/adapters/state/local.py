@@ -13,17 +13,16 @@ the first query, and indexed by series (metric and labels).
 from __future__ import annotations
 
 import bisect
-import gc
 import json
 import math
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 
+from oncall.adapters.collector import collector_paused
 from oncall.adapters.state.localproof import iter_blocks, start_proof
 from oncall.adapters.state.localscan import (
     BLOCK_GRAMMAR,
@@ -191,19 +190,6 @@ def _covers(window: _Window | None, query: SeriesQuery) -> bool:
     return span is not None and span[0] <= query.start and query.end <= span[1]
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while points pile up: it would walk every point
-    kept so far again and again (a third of the reading time), and points hold no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _load_directory(path: Path, name: str, window: _Window | None = None) -> _Index:
     if not path.is_dir():
         what = "is not a directory" if path.exists() else "does not exist"
@@ -218,7 +204,7 @@ def _load_directory(path: Path, name: str, window: _Window | None = None) -> _In
     except OSError as exc:
         raise StateSourceError(f"state source {name!r}: cannot list {path}: {exc}") from exc
     reader = _Reader(by_series, window)
-    with _no_cycle_collection():
+    with collector_paused():  # points pile up and hold no cycles
         start = 0
         proof = start_proof(files, _BLOCK_BYTES)
         if proof is not None:  # a child proves every block while this process extracts

@@ -88,13 +88,16 @@ def load_runbooks(cfg: Config) -> tuple[list[LoadedRunbook], list[Problem]]:
 
     One broken file does not hide the others (``oncall runbook list`` mid-incident).
     """
+    from oncall.adapters.collector import collector_paused
+
     loaded: list[LoadedRunbook] = []
     problems: list[Problem] = []
-    for name in _runbook_names(cfg):
-        try:
-            loaded.append(_load_file(cfg, name, cfg.runbooks_dir / f"{name}.yaml"))
-        except ConfigError as exc:
-            problems.extend(exc.problems)
+    with collector_paused():  # YAML nodes and models: no cycles, many objects
+        for name in _runbook_names(cfg):
+            try:
+                loaded.append(_load_file(cfg, name, cfg.runbooks_dir / f"{name}.yaml"))
+            except ConfigError as exc:
+                problems.extend(exc.problems)
     return loaded, problems
 
 
