@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
+from oncall.config.locate import STATE_FILE
 from oncall.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,9 +45,12 @@ def resolve_team_id(cfg: Config) -> str:
 def resolve_store_location(cfg: Config) -> StoreLocation:
     """Environment first, then ``store:`` of config/state.yaml, else the team's own file."""
     from oncall.adapters.store import resolve_location
-    from oncall.config.state import load_state_config
 
-    spec = load_state_config(cfg).store
+    spec = None
+    if os.path.lexists(cfg.dir / STATE_FILE):  # absent: no YAML reader or state models loaded
+        from oncall.config.state import load_state_config
+
+        spec = load_state_config(cfg).store
     configured: str | None = None
     if spec is not None and spec.url is not None:
         configured = spec.url
