@@ -92,6 +92,7 @@ def test_the_collector_is_back_as_it_was_after_a_schedule(cfg: Config) -> None:
 
     tz = cfg.team_tz
     window = (datetime(2026, 12, 1, tzinfo=tz), datetime(2027, 1, 5, tzinfo=tz))
+    gc.enable()  # whatever an earlier test left
     plain = compute_schedule(cfg, build_availability(cfg), *window)
     assert gc.isenabled() and gc.get_freeze_count() == 0
     with collector_paused():
