@@ -111,7 +111,12 @@ class _Conflicts:
         self._conflict_dates: dict[int, tuple[date, ...]] = {}
 
     def _one_by_one(self, person: str, days: Sequence[date]) -> tuple[DayOff, ...]:
-        return tuple(off for d in days for off in self._days_off(person, d))
+        out: tuple[DayOff, ...] = ()
+        for day in days:
+            found = self._days_off(person, day)
+            if found:
+                out += found
+        return out
 
     def dates(self, k: int) -> tuple[date, ...]:
         """All the dates of shift ``k`` (``shift_dates``)."""
