@@ -203,7 +203,19 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
+    if argv is None:  # the process's own entry point (tests pass arguments): it ends now
+        _skip_exit_collection()
     return code
+
+
+def _skip_exit_collection() -> None:
+    """Spare the interpreter's collection at exit a walk of everything the command built
+    (tens of milliseconds at org scale): the objects alive now move to the permanent
+    generation, which no collection visits. The process ends next, so nothing is kept
+    longer; every file and connection was closed or committed by the command."""
+    import gc
+
+    gc.freeze()
 
 
 def _main(argv: list[str] | None) -> int:

@@ -111,3 +111,22 @@ def test_tables_show_on_a_terminal_that_reports_no_size(config_dir: Path) -> Non
     assert child.exitstatus == 0, output
     assert "aggregate-profit" in output
     assert "\x1b[" in output  # a colour terminal: rich draws the table
+
+
+def test_only_the_process_entry_point_skips_the_collection_at_exit() -> None:
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen' if gc.get_freeze_count() else 'thawed'))\n"
+        "from oncall.cli import main\n"
+        "sys.argv = ['oncall', '--version']\n"
+        "main({argv})\n"
+    )
+    for argv, want in (("", "frozen"), ("['--version']", "thawed")):
+        done = subprocess.run(
+            [sys.executable, "-c", probe.format(argv=argv)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert done.stdout.split()[-1] == want
