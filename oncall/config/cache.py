@@ -27,7 +27,7 @@ from oncall.config.locate import runbooks_dir
 from oncall.config.marks import Marks
 from oncall.errors import Problem
 
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 CACHE_KEEP = 32
 """How many entries (config versions) are kept; older ones are pruned on write."""
 CACHE_DIR_ENV = "ONCALL_CACHE_DIR"
@@ -109,26 +109,27 @@ def fingerprint(directory: Path, owners: bytes, rotation: bytes) -> str:
 def read_entry(path: Path, directory: Path) -> Config | None:
     """The cached config at ``path``, or None when it is missing, stale or corrupt.
 
-    An entry is two JSON lines: the config, then the marks (three quarters of the bytes),
-    which are parsed only when a problem needs a position."""
+    An entry is three JSON lines: the config, then the marks of owners.yaml and of
+    rotation.yaml (three quarters of the bytes), each parsed only when a problem in that
+    file needs a position."""
     import orjson
 
     try:
         head, _, marks = path.read_bytes().partition(b"\n")
+        owners_marks, _, rotation_marks = marks.partition(b"\n")
         raw = orjson.loads(head)
     except (OSError, ValueError):
         return None  # orjson.JSONDecodeError is a ValueError
     if not (isinstance(raw, dict) and raw.get("format") == CACHE_FORMAT):
         return None
     try:
-        blob = _MarksBlob(marks)
         owners_path, rotation_path = raw["marks_paths"]
         return Config(
             directory,
             _from_plain(raw["owners"]),
             _from_plain(raw["rotation"]),
-            _CachedMarks(Path(owners_path), blob, "owners"),
-            _CachedMarks(Path(rotation_path), blob, "rotation"),
+            _CachedMarks(Path(owners_path), owners_marks),
+            _CachedMarks(Path(rotation_path), rotation_marks),
             [Problem(*w) for w in raw["warnings"]],
         )
     except (KeyError, TypeError, ValueError):
@@ -157,14 +158,11 @@ def write_entry(path: Path, cfg: Config | PlainConfig) -> None:
         "marks_paths": [str(plain.cfg.owners_marks.path), str(plain.cfg.rotation_marks.path)],
         "warnings": [[w.path, w.line, w.col, w.message, w.severity] for w in plain.cfg.warnings],
     }
-    marks = {
-        "owners": _marks_plain(plain.cfg.owners_marks),
-        "rotation": _marks_plain(plain.cfg.rotation_marks),
-    }
+    marks = (_marks_plain(plain.cfg.owners_marks), _marks_plain(plain.cfg.rotation_marks))
     # A cache we cannot write only costs a re-validation next time.
     with contextlib.suppress(OSError):
         data = b"\n".join(
-            json.dumps(part, separators=(",", ":")).encode() for part in (payload, marks)
+            json.dumps(part, separators=(",", ":")).encode() for part in (payload, *marks)
         )
         atomic_write(path, data, durable=False)
         prune(path.parent, keep=CACHE_KEEP)
@@ -229,47 +227,26 @@ def _marks_plain(marks: Marks) -> dict[str, Any]:
     }
 
 
-class _MarksBlob:
-    """The marks line of a cache entry, parsed on first use (by either file's marks)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data: bytes | None = data
-        self._parsed: dict[str, Any] = {}
-
-    def lists(self, name: str) -> tuple[Any, Any]:
-        if self._data is not None:
-            import orjson
-
-            data, self._data = self._data, None
-            try:
-                parsed = orjson.loads(data)
-            except ValueError:
-                parsed = None
-            self._parsed = parsed if isinstance(parsed, dict) else {}
-        part = self._parsed.get(name)
-        if not isinstance(part, dict):
-            return [], []
-        return part.get("values"), part.get("keys")
-
-
 class _CachedMarks(Marks):
     """Marks read from a cache entry, decoded on first use: most runs locate no problem in
     a file, so its thousands of positions are never needed. A damaged marks line only
     costs positions (problems then point at line 1), never the config."""
 
-    def __init__(self, path: Path, blob: _MarksBlob, name: str) -> None:
+    def __init__(self, path: Path, data: bytes) -> None:
         self.path = path
-        self._raw = (blob, name)
+        self._raw = data
 
     def __getattr__(self, name: str) -> Any:
         if name not in ("values", "keys") or "_raw" not in self.__dict__:
             raise AttributeError(name)
-        blob, part = self.__dict__.pop("_raw")
-        values, keys = blob.lists(part)
+        import orjson
+
+        data = self.__dict__.pop("_raw")
         try:
-            self.values = {tuple(k): (line, col) for k, line, col in values}
-            self.keys = {tuple(k): (line, col) for k, line, col in keys}
-        except (TypeError, ValueError):
+            parsed = orjson.loads(data)
+            self.values = {tuple(k): (line, col) for k, line, col in parsed["values"]}
+            self.keys = {tuple(k): (line, col) for k, line, col in parsed["keys"]}
+        except (TypeError, ValueError, KeyError):  # a damaged line: problems point at line 1
             self.values, self.keys = {}, {}
         return getattr(self, name)
 

@@ -73,15 +73,16 @@ def test_marks_of_a_hit_are_read_on_first_use_and_damaged_ones_point_at_line_1(
     assert where == fresh.rotation_marks.locate(("rotations",)) != (1, 1)
     assert "_raw" not in vars(hit.rotation_marks)
     assert hit.owners_marks == fresh.owners_marks
-    head, marks = entry.read_bytes().split(b"\n")
-    damaged_marks = json.loads(marks)
-    damaged_marks["owners"]["values"] = [["people", 3]]  # valid JSON, wrong shape
-    for line in (json.dumps(damaged_marks).encode(), b"{not json", b""):
-        entry.write_bytes(head + b"\n" + line)
+    head, owners_line, rotation_line = entry.read_bytes().split(b"\n")
+    damaged_marks = json.loads(owners_line)
+    damaged_marks["values"] = [["people", 3]]  # valid JSON, wrong shape
+    for line in (json.dumps(damaged_marks).encode(), b"{not json", b"[]"):
+        entry.write_bytes(b"\n".join((head, line, rotation_line)))
         damaged = cache.read_entry(entry, config_dir)
         assert damaged is not None and damaged.owners == fresh.owners
         problem = damaged.owners_marks.problem(("people", "x"), "gone")
         assert (problem.line, problem.col) == (1, 1)
+        assert damaged.rotation_marks == fresh.rotation_marks  # the other file's are intact
     entry.write_bytes(head[: len(head) // 2])  # a torn config line is a miss
     assert cache.read_entry(entry, config_dir) is None
 
