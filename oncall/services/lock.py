@@ -19,13 +19,13 @@ from oncall.config import Config
 from oncall.config.lock import lock_path
 from oncall.domain.rotation import LockedShift
 from oncall.errors import Problem, Severity, UsageError
-from oncall.reports.lock import LockChange, LockReport, RotationLockOut
 from oncall.services.roster import resolve_rotation, rotation_shifts
 from oncall.services.schedule import gap_problem, shift_notes
 
 if TYPE_CHECKING:
     from oncall.domain.people import Availability
     from oncall.domain.rotation import RotationSpec, Shift
+    from oncall.reports.lock import LockReport
 
 __all__ = ["compute_lock", "lock_problems", "render_lock_file", "write_locks"]
 
@@ -92,6 +92,8 @@ def compute_lock(
     With ``force`` the window is locked as the config gives it now, ignoring the existing
     lock from ``start`` on, and locked shifts after the window are dropped (shortening).
     """
+    from oncall.reports.lock import LockChange, LockReport, RotationLockOut
+
     if rotation is not None:
         rotation = resolve_rotation(cfg, rotation)
     result: dict[str, tuple[LockedShift, ...]] = {
