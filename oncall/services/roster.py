@@ -152,20 +152,15 @@ class _Window:
     def __init__(self, cfg: Config, lo: datetime, hi: datetime, shifts: list[Shift]) -> None:
         self.cfg, self.lo, self.hi, self.shifts = cfg, lo, hi, shifts
         self.starts = [s.start.astimezone(UTC) for s in shifts]
-        self.ends = [s.end.astimezone(UTC) for s in shifts]
 
     def covers(self, cfg: Config, lo: datetime, hi: datetime) -> bool:
         return self.cfg is cfg and self.lo <= lo and hi <= self.hi
 
     def between(self, lo: datetime, hi: datetime) -> list[Shift]:
-        """The shifts and pieces overlapping [lo, hi) (UTC, lo < hi, inside the window)."""
-        i = max(bisect.bisect_right(self.starts, lo) - 1, 0)
-        out: list[Shift] = []
-        while i < len(self.shifts) and self.starts[i] < hi:
-            if self.ends[i] > lo:
-                out.append(self.shifts[i])
-            i += 1
-        return out
+        """The shifts and pieces overlapping [lo, hi) (UTC, lo < hi, inside the window):
+        from the one holding ``lo`` (they are contiguous) to the last starting before ``hi``."""
+        first = max(bisect.bisect_right(self.starts, lo) - 1, 0)
+        return self.shifts[first : bisect.bisect_left(self.starts, hi)]
 
 
 _WINDOW = timedelta(weeks=14)
@@ -191,11 +186,13 @@ def rotation_shifts(
     (computed once per config, availability and 14 weeks or more)."""
     from oncall.domain.rotation import compute_shifts
 
-    spec = cfg.rotation_specs[rotation]
-    overrides = cfg.overrides_for(rotation)
+    def computed(a: datetime, b: datetime) -> list[Shift]:
+        spec, overrides = cfg.rotation_specs[rotation], cfg.overrides_for(rotation)
+        return compute_shifts(spec, a, b, availability=availability, overrides=overrides)
+
     aware = all(t.tzinfo is not None and t.utcoffset() is not None for t in (start, end))
     if not aware or end.astimezone(UTC) <= start.astimezone(UTC):  # [] or its ValueError
-        return compute_shifts(spec, start, end, availability=availability, overrides=overrides)
+        return computed(start, end)
     lo, hi = start.astimezone(UTC), end.astimezone(UTC)
     try:
         memo = _SHIFTS.setdefault(availability, {})
@@ -206,11 +203,8 @@ def rotation_shifts(
         try:
             want = _widened(window if window is not None and window.cfg is cfg else None, lo, hi)
         except OverflowError:  # no window fits between datetime.min and datetime.max
-            return compute_shifts(spec, start, end, availability=availability, overrides=overrides)
-        found = compute_shifts(
-            spec, want[0], want[1], availability=availability, overrides=overrides
-        )
-        window = memo[(id(cfg), rotation)] = _Window(cfg, want[0], want[1], found)
+            return computed(start, end)
+        window = memo[(id(cfg), rotation)] = _Window(cfg, *want, computed(*want))
     return window.between(lo, hi)
 
 
