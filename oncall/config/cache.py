@@ -158,7 +158,7 @@ def write_entry(path: Path, cfg: Config | PlainConfig) -> None:
         "marks_paths": [str(plain.cfg.owners_marks.path), str(plain.cfg.rotation_marks.path)],
         "warnings": [[w.path, w.line, w.col, w.message, w.severity] for w in plain.cfg.warnings],
     }
-    marks = (_marks_plain(plain.cfg.owners_marks), _marks_plain(plain.cfg.rotation_marks))
+    marks = (plain.cfg.owners_marks.to_plain(), plain.cfg.rotation_marks.to_plain())
     # A cache we cannot write only costs a re-validation next time.
     with contextlib.suppress(OSError):
         data = b"\n".join(
@@ -220,13 +220,6 @@ def _from_plain(value: Any) -> Any:
     return value
 
 
-def _marks_plain(marks: Marks) -> dict[str, Any]:
-    return {
-        "values": [[list(k), *v] for k, v in marks.values.items()],
-        "keys": [[list(k), *v] for k, v in marks.keys.items()],
-    }
-
-
 class _CachedMarks(Marks):
     """Marks read from a cache entry, decoded on first use: most runs locate no problem in
     a file, so its thousands of positions are never needed. A damaged marks line only
@@ -243,9 +236,7 @@ class _CachedMarks(Marks):
 
         data = self.__dict__.pop("_raw")
         try:
-            parsed = orjson.loads(data)
-            self.values = {tuple(k): (line, col) for k, line, col in parsed["values"]}
-            self.keys = {tuple(k): (line, col) for k, line, col in parsed["keys"]}
+            self.load_plain(orjson.loads(data))
         except (TypeError, ValueError, KeyError):  # a damaged line: problems point at line 1
             self.values, self.keys = {}, {}
         return getattr(self, name)

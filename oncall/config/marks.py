@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from oncall.errors import Problem
 
@@ -18,6 +19,21 @@ class Marks:
     path: Path
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def to_plain(self) -> dict[str, Any]:
+        """The positions as JSON data (the caches keep them so): ``values`` and ``keys``,
+        each a list of ``[path, line, col]``."""
+        return {
+            "values": [[list(k), *v] for k, v in self.values.items()],
+            "keys": [[list(k), *v] for k, v in self.keys.items()],
+        }
+
+    def load_plain(self, raw: Any) -> None:
+        """Take the positions from ``to_plain``'s data; KeyError, TypeError or ValueError
+        when it is not that shape (nothing is taken then)."""
+        values = {tuple(k): (line, col) for k, line, col in raw["values"]}
+        keys = {tuple(k): (line, col) for k, line, col in raw["keys"]}
+        self.values, self.keys = values, keys
 
     def locate(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of ``loc``, or of its nearest known parent."""

@@ -89,8 +89,7 @@ def _read_entry(entry: Path, path: Path) -> tuple[PagingConfig, Marks] | None:
 
     try:
         marks = Marks(path)
-        marks.values = {tuple(k): (line, col) for k, line, col in raw["values"]}
-        marks.keys = {tuple(k): (line, col) for k, line, col in raw["keys"]}
+        marks.load_plain(raw)
         if not isinstance(raw["data"], dict):
             return None
         return PagingConfig.model_validate(raw["data"]), marks
@@ -109,8 +108,7 @@ def _write_entry(entry: Path, path: Path, data: Any, marks: Marks) -> None:
             {
                 "format": PAGING_CACHE_FORMAT,
                 "data": data,
-                "values": [[list(k), *v] for k, v in marks.values.items()],
-                "keys": [[list(k), *v] for k, v in marks.keys.items()],
+                **marks.to_plain(),
             },
             separators=(",", ":"),
             allow_nan=False,
@@ -120,5 +118,5 @@ def _write_entry(entry: Path, path: Path, data: Any, marks: Marks) -> None:
     except (OSError, TypeError, ValueError):
         return  # not plain JSON data (a YAML date, say), or the file is gone
     with contextlib.suppress(OSError):
-        atomic_write(entry, text.encode())
+        atomic_write(entry, text.encode(), durable=False)
         prune(entry.parent, keep=CACHE_KEEP)
