@@ -17,6 +17,9 @@ The rules (see docs/rotations.md for the user-facing version):
    (within ``swap_horizon``, across roster phases) that no swap has changed yet, whose
    holder is someone else, is free on this shift's dates, and whose dates are free for the
    first holder.
+   A swap reaches at most ``swap_horizon`` shifts ahead, so after ``swap_horizon`` shifts in
+   a row whose base holders are free no earlier swap reaches further: the engine starts the
+   walk there (:func:`_clean_start`), with the same result as from 0.
 3b. A locked shift's base holder is the locked person; locked shifts take no part in swaps
    (neither side) and count as already changed.
 4. Overrides replace the holder for their window, on top of swaps.
@@ -145,8 +148,40 @@ class _Conflicts:
         return self._on_days(person, days)
 
 
-def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list[_Slot]:
-    """Holders of shifts 0..last after locks and holiday swaps, processed from shift 0.
+_BEFORE = _Slot("")  # stands for the shifts before the walk's start: never read
+
+
+def _clean_start(spec: RotationSpec, first: int, conflicts: _Conflicts) -> int:
+    """The latest shift ``c <= first`` that the walk of rule 3 can start from as if it were
+    shift 0: the base holders of the ``swap_horizon`` shifts before ``c`` have no conflict
+    (0 when there is no such run).
+
+    Why it is exact: a shift ``k`` changes only shifts ``k..k + horizon``, and a shift in
+    that run changes none (it was swapped and is skipped, or its base holder holds it, free;
+    a lock pairs only when its base holder is off). So no shift before ``c`` changes one from
+    ``c`` on, and ``paired`` holds none of them: the walk from ``c`` sees what the walk from
+    0 would have left there (tests/domain/test_rotation_clean_start.py).
+    """
+    horizon = spec.swap_horizon if spec.swap_enabled else 0
+    if horizon == 0:
+        return first
+    run = 0
+    for k in range(first - 1, -1, -1):
+        if conflicts(base_holder(spec, k), k):
+            run = 0
+            continue
+        run += 1
+        if run == horizon:
+            return k + horizon
+    return 0
+
+
+def _resolve_slots(
+    spec: RotationSpec, last: int, conflicts: _Conflicts, first: int = 0
+) -> list[_Slot]:
+    """Holders of shifts 0..last after locks and holiday swaps, processed from shift 0: the
+    walk starts at :func:`_clean_start` for ``first``, so only shifts ``first..last`` are
+    filled in (the ones before stand as ``_BEFORE``).
 
     A swap only moves people into shifts of a phase they are a member of (rule 1b). A locked
     shift that holds someone other than its base holder stands as one half of an announced
@@ -155,19 +190,24 @@ def _resolve_slots(spec: RotationSpec, last: int, conflicts: _Conflicts) -> list
     """
     horizon = spec.swap_horizon if spec.swap_enabled else 0
     count = last + 1 + horizon
+    locked = _locked_slots(spec)
+    start = _clean_start(spec, first, conflicts) if first else 0
+    slots = [_BEFORE] * start
     if spec.roster:
-        slots = [_Slot(base_holder(spec, k)) for k in range(count)]
+        slots += [_Slot(base_holder(spec, k)) for k in range(start, count)]
     else:  # base_holder without a roster: the members in turn
-        slots = [_Slot(p) for p in itertools.islice(itertools.cycle(spec.members), count)]
-    for k, lock in _locked_slots(spec).items():
-        if k < len(slots):
+        skip = start % len(spec.members)
+        turn = itertools.islice(itertools.cycle(spec.members), skip, skip + count - start)
+        slots += [_Slot(p) for p in turn]
+    for k, lock in locked.items():
+        if start <= k < len(slots):
             slots[k] = _Slot(lock.person, lock=lock.reason)
     paired: set[int] = set()  # locked shifts already standing as one half of a swap
 
     def member(person: str, k: int) -> bool:
         return person in members_for_shift(spec, k)
 
-    for k in range(last + 1):
+    for k in range(start, last + 1):
         slot = slots[k]
         if slot.reason == "swap":
             continue
@@ -289,7 +329,7 @@ def compute_shifts(
         k_hi -= 1
 
     conflicts = _Conflicts(spec, availability)
-    slots = _resolve_slots(spec, k_hi, conflicts)
+    slots = _resolve_slots(spec, k_hi, conflicts, k_lo)
     windows = _prepare_overrides(spec, overrides)
     ends = [w[1] for w in windows]
 
