@@ -84,6 +84,7 @@ class DaysOffTable:
         self._leave = {p: tuple(r) for p, r in (leave or {}).items()}
         self._years: dict[tuple[int, int], Mapping[date, Holiday]] = {}
         self._days: dict[tuple[str, int], dict[date, tuple[DayOff, ...]]] = {}
+        self._bases: dict[tuple[int, int], dict[date, tuple[DayOff, ...]]] = {}
 
     def _holidays(self, person: str, year: int) -> Mapping[date, Holiday]:
         fn = self._calendars.get(person)
@@ -96,27 +97,40 @@ class DaysOffTable:
             self._years[key] = cached
         return cached
 
-    def _year(self, person: str, year: int) -> dict[date, tuple[DayOff, ...]]:
-        """The person's days off in ``year``: only the dates with at least one, in the order
-        holiday, company holiday, leave ranges (as given)."""
-        found: dict[date, list[DayOff]] = {}
+    def _shared(self, person: str, year: int) -> dict[date, tuple[DayOff, ...]]:
+        """Holidays of the person's calendar, then company holidays, in ``year``: one table
+        per (calendar, year), shared by everyone on that calendar and never changed."""
+        key = (id(self._calendars.get(person)), year)
+        shared = self._bases.get(key)
+        if shared is not None:
+            return shared
+        found: dict[date, tuple[DayOff, ...]] = {}
         # Only the calendar of the date's own year counts for it (a calendar may list an
         # observed day of the next year).
         for day, holiday in self._holidays(person, year).items():
             if day.year == year:
-                found.setdefault(day, []).append(
-                    DayOff(day, holiday.name, "holiday", holiday.estimated)
-                )
+                found[day] = (DayOff(day, holiday.name, "holiday", holiday.estimated),)
         for day, name in self._company.items():
             if day.year == year:
-                found.setdefault(day, []).append(DayOff(day, name, "company"))
+                found[day] = (*found.get(day, ()), DayOff(day, name, "company"))
+        self._bases[key] = found
+        return found
+
+    def _year(self, person: str, year: int) -> dict[date, tuple[DayOff, ...]]:
+        """The person's days off in ``year``: only the dates with at least one, in the order
+        holiday, company holiday, leave ranges (as given)."""
+        out = self._shared(person, year)
+        own = False
         first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
         for rng in self._leave.get(person, ()):
             lo, hi = max(rng.start.toordinal(), first), min(rng.end.toordinal(), last)
+            if lo > hi:
+                continue
+            if not own:
+                out, own = dict(out), True  # a copy of the shared table: leave is theirs
             for n in range(lo, hi + 1):
                 day = date.fromordinal(n)
-                found.setdefault(day, []).append(DayOff(day, rng.reason, "leave"))
-        out = {day: tuple(offs) for day, offs in found.items()}
+                out[day] = (*out.get(day, ()), DayOff(day, rng.reason, "leave"))
         self._days[(person, year)] = out
         return out
 
