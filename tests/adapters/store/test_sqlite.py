@@ -6,6 +6,7 @@ test_pages.py and test_outbox.py; this file checks what only the SQLite file sho
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -339,3 +340,31 @@ def test_migrations_only_add() -> None:
             words = statement.lstrip().upper()
             assert not words.startswith(("DELETE", "UPDATE", "DROP TABLE", "ALTER TABLE DROP"))
             assert not words.startswith("DROP") or words.startswith("DROP INDEX")
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["alone", "in-a-batch"])
+def test_a_single_statement_write_that_fails_is_undone_alone(
+    store: Store, db_path: Path, batched: bool
+) -> None:
+    """Single-statement writes (deliveries, completing, releasing) skip the savepoint inside
+    a batch: a failed one is still undone whole, the batch's other writes kept, the same
+    as one committed on its own."""
+    assert isinstance(store, SqliteStore)
+    page, _ = store.create_page_if_absent(make_page())
+    first = store.enqueue(page.page_id, 0, ["slack"], NOW, NOW)
+    second = store.enqueue(page.page_id, 1, ["slack"], NOW, NOW)
+    store._conn.execute(  # this connection only: a delivery saying "boom" fails once inserted
+        "CREATE TEMP TRIGGER boom AFTER INSERT ON deliveries WHEN NEW.detail = 'boom' "
+        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with store.batch() if batched else contextlib.nullcontext():
+        assert store.complete_outbox(first.id) is True
+        store.record_delivery(page.page_id, 0, "slack", "de1", "sent", 1, "ok", NOW)
+        with pytest.raises(StoreError, match="boom"):
+            store.record_delivery(page.page_id, 0, "slack", "de1", "sent", 1, "boom", NOW)
+        assert store.release_outbox(second.id, "down", NOW) is True
+        assert store.complete_outbox(first.id) is False
+    with open_store(db_path) as other:
+        assert [d.detail for d in other.list_deliveries(page.page_id)] == ["ok"]
+        [left] = other.outbox_items()
+        assert (left.id, left.attempts, left.last_error) == (second.id, 1, "down")

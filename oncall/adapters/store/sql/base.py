@@ -80,6 +80,12 @@ class SqlBase:
         """One short write transaction, committed on exit, rolled back on an error."""
         raise NotImplementedError
 
+    def _write_one(self, action: str = "write to") -> AbstractContextManager[Db]:
+        """A write of a single statement (reads before it may only check, never write):
+        :meth:`_write`, except that inside a batch a backend may leave out the savepoint,
+        since one statement is undone whole when it fails."""
+        return self._write(action)
+
     def _read(self) -> AbstractContextManager[Db]:
         """A read transaction: several SELECTs see one consistent snapshot."""
         raise NotImplementedError

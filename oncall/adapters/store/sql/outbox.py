@@ -87,7 +87,7 @@ class SqlOutboxStore(SqlBase):
 
     def complete_outbox(self, item_id: int) -> bool:
         """Remove a sent item; False if it was already gone."""
-        with self._write() as db:
+        with self._write_one() as db:
             cursor = db.execute(
                 "DELETE FROM outbox WHERE id = ? AND team = ?", (item_id, self.team)
             )
@@ -108,7 +108,7 @@ class SqlOutboxStore(SqlBase):
         """
         utc_text(now, "now")
         not_before_text = utc_text_or_none(not_before, "not_before")
-        with self._write() as db:
+        with self._write_one() as db:
             cursor = db.execute(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, "
                 "claimed_until = NULL, not_before = COALESCE(?, not_before) "

@@ -173,7 +173,7 @@ class SqlPageStore(SqlBase):
     def set_next_escalation(self, page_id: str, next_at: datetime | None) -> None:
         """Set (or clear, with None) when a page next escalates."""
         next_text = utc_text_or_none(next_at, "next_at")
-        with self._write() as db:
+        with self._write_one() as db:
             cursor = db.execute(
                 "UPDATE pages SET next_escalation_at = ? WHERE page_id = ? AND team = ?",
                 (next_text, page_id, self.team),
@@ -197,7 +197,7 @@ class SqlPageStore(SqlBase):
         """Append a delivery outcome for a page."""
         check_choice(status, DELIVERY_STATUSES, "delivery status")
         at_text = utc_text(at, "at")
-        with self._write() as db:
+        with self._write_one() as db:
             self._require_page(db, page_id)
             item_id = int(
                 db.execute(

@@ -138,6 +138,18 @@ class SqliteStore(SqlStore):
             self._conn.execute("COMMIT")
 
     @contextmanager
+    def _write_one(self, action: str = "write to") -> Iterator[sqlite3.Connection]:
+        """A single-statement write: in a :meth:`batch`, without a savepoint (SQLite undoes
+        a failed statement whole and keeps the transaction; an error that ends the
+        transaction would have ended it with a savepoint too)."""
+        if not self._batched:
+            with self._write(action) as db:
+                yield db
+            return
+        with self._guard(action):
+            yield self._conn
+
+    @contextmanager
     def _savepoint(self) -> Iterator[None]:
         """A write inside a batch: undone alone if it fails, the batch's other writes kept."""
         self._conn.execute("SAVEPOINT oncall_write")
