@@ -107,8 +107,8 @@ def flush_outbox(
     channel. Items are reported in claim order.
 
     The store work of one round is one transaction (``store.batch()``): the sends that have
-    finished are recorded and the next items claimed together, and that transaction is
-    committed before any of those items is sent."""
+    finished are recorded, the next items claimed and their pages read together, and that
+    transaction is committed before any of those items is sent."""
     started = clock()
     worker = worker_id()
     limited = replace(
@@ -145,12 +145,14 @@ def flush_outbox(
             with store.batch():
                 record(done)
                 claimed = store.claim_outbox(worker, clock(), lease(paging, 2), free)
+                pages = _pages_ahead(store, claimed, in_flight)
             if not claimed:
                 break
             for item in claimed:
                 index, claimed_so_far = claimed_so_far, claimed_so_far + 1
                 settle(_no_send_of(item.page_id, in_flight))
-                job = _prepare(paging, store, index, item, clock())
+                page = pages[item.id] if item.id in pages else store.get_page(item.page_id)
+                job = _prepare(paging, store, index, item, page, clock())
                 if isinstance(job, FlushItemOut):
                     out[index] = job
                     continue
@@ -163,6 +165,22 @@ def flush_outbox(
 def _no_send_of(page_id: str, in_flight: dict[Any, _Send]) -> Callable[[], bool]:
     """True once no item of ``page_id`` is in flight (its sends stay in order)."""
     return lambda: all(job.item.page_id != page_id for job in in_flight.values())
+
+
+def _pages_ahead(
+    store: Store, claimed: Sequence[OutboxItem], in_flight: dict[Any, _Send]
+) -> dict[int, PageRecord | None]:
+    """The page of each claimed item, read in the claim's transaction, where nothing this
+    flush does changes it before the item is prepared: no item of that page is in flight
+    and none comes earlier in this claim (such an item waits for the sends of its page to
+    be recorded, and then reads its page again)."""
+    busy = {job.item.page_id for job in in_flight.values()}
+    ahead: dict[int, PageRecord | None] = {}
+    for item in claimed:
+        if item.page_id not in busy:
+            ahead[item.id] = store.get_page(item.page_id)
+        busy.add(item.page_id)
+    return ahead
 
 
 def _report(
@@ -184,10 +202,15 @@ def _report(
 
 
 def _prepare(
-    paging: Paging, store: Store, index: int, item: OutboxItem, now: datetime
+    paging: Paging,
+    store: Store,
+    index: int,
+    item: OutboxItem,
+    page: PageRecord | None,
+    now: datetime,
 ) -> _Send | FlushItemOut:
-    """What to send for a claimed item, or its report when nothing is to be sent."""
-    page = store.get_page(item.page_id)
+    """What to send for a claimed item (of ``page``, as it is now), or its report when
+    nothing is to be sent."""
     if page is None:  # pragma: no cover - the store's foreign key prevents it
         store.complete_outbox(item.id)
         return _report(item, None, "dropped", [], None)

@@ -1,8 +1,10 @@
-"""``page flush`` does a round of store work (record what finished, claim the next items) in
-one transaction (``store.batch()``). The same outbox flushed with batches and with every
-write committed on its own (a store whose ``batch`` does nothing) ends the same: the same
-report, the same items left, the same deliveries and pages. A table of outboxes: one item,
-fewer and more items than the send slots, items that fail, two items of one page."""
+"""``page flush`` does a round of store work (record what finished, claim the next items and
+read their pages) in one transaction (``store.batch()``). The same outbox flushed with
+batches, with every write committed on its own (a store whose ``batch`` does nothing), and
+with every page read just before its item is prepared (none read with the claim) ends the
+same: the same report, the same items left, the same deliveries and pages. A table of
+outboxes: one item, fewer and more items than the send slots, items that fail, two items
+of one page."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
+from unittest.mock import Mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +24,7 @@ from oncall.config import load_config
 from oncall.config.paging import load_paging_config
 from oncall.domain.paging.content import PageAction, PageContent
 from oncall.domain.paging.routing import DeliveryResult, Target
+from oncall.services.paging import outbox
 from oncall.services.paging.common import Paging
 from oncall.services.paging.outbox import FLUSH_CONCURRENCY, flush_outbox
 from oncall.services.paging.send import send_page
@@ -116,19 +120,69 @@ def test_batched_and_unbatched_flushes_end_the_same(
             first = store.outbox_items()[0]
             store.enqueue(first.page_id, 1, first.channels, NOW, NOW)
     reports, states = [], []
-    for name, wrap in (("batched", lambda s: s), ("unbatched", Unbatched)):
+    variants = (
+        ("batched", lambda s: s, outbox._pages_ahead),
+        ("unbatched", Unbatched, outbox._pages_ahead),
+        ("pages-read-late", lambda s: s, lambda *args: {}),
+    )
+    for name, wrap, ahead in variants:
         db = tmp_path / f"{name}.db"
         shutil.copyfile(template, db)
         flushing = _paging(config_dir)
         for pager in flushing.pagers.values():
             cast(ScriptedPager, pager).up = True
-        with _opened(db) as store:
+        with _opened(db) as store, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(outbox, "_pages_ahead", ahead)
             report = flush_outbox(flushing, cast(Store, wrap(store)), lambda: LATER)
             reports.append(report.model_dump(mode="json"))
             states.append(_state(store, page_ids))
-    assert reports[0] == reports[1]
-    assert states[0] == states[1]
+    assert reports[0] == reports[1] == reports[2]
+    assert states[0] == states[1] == states[2]
     items = reports[0]["items"]
     assert len(items) == len(summaries) + second_item  # every due item was claimed once
     assert {i["outcome"] for i in items} <= {"sent", "failed"}
     assert reports[0]["remaining"] == sum(i["outcome"] == "failed" for i in items)
+
+
+class CountingReads:
+    """The store, counting the pages read by id."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.reads: list[str] = []
+
+    def get_page(self, ref: str) -> Any:
+        self.reads.append(ref)
+        return self._store.get_page(ref)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_pages_read_with_the_claim_skip_pages_in_flight_and_repeated(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    paging = _paging(config_dir)
+    with _opened(tmp_path / "queued.db") as store:
+        ids = [
+            send_page(
+                paging, target="aggregate-profit", summary=f"down {i}", now=NOW, store=store
+            ).page_id
+            or ""
+            for i in range(3)
+        ]
+        store.enqueue(ids[0], 1, ["slack"], NOW, NOW)
+        claimed = store.claim_outbox("w1", LATER, timedelta(minutes=5), 10)
+        assert sorted(i.page_id for i in claimed) == sorted([*ids, ids[0]])
+        busy = Mock()
+        busy.item.page_id = ids[1]
+        counting = CountingReads(store)
+        ahead = outbox._pages_ahead(cast(Store, counting), claimed, {object(): busy})
+        first_of_0 = next(i for i in claimed if i.page_id == ids[0])
+        assert set(ahead) == {first_of_0.id} | {i.id for i in claimed if i.page_id == ids[2]}
+        assert sorted(counting.reads) == sorted([ids[0], ids[2]])
+        assert all(ahead[i] == store.get_page(claimed_page(claimed, i)) for i in ahead)
+
+
+def claimed_page(claimed: list[Any], item_id: int) -> str:
+    return str(next(i.page_id for i in claimed if i.id == item_id))
