@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from oncall.reports.roster import DayOffOut, OnCallOut, WhoReport
+    from oncall.reports.common import DayOffOut
+    from oncall.reports.roster import OnCallOut, WhoReport
     from oncall.reports.shifts import PersonShift, PersonWhoReport
 
 from oncall.cli.common import JSON_HELP, WHEN_HELP, get_config, resolve_now

@@ -1,13 +1,13 @@
-"""What every report shares: the base model and how instants appear in JSON."""
+"""What every report shares: the base model, how instants appear in JSON, and a day off."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
-__all__ = ["Instant", "Report"]
+__all__ = ["DayOffOut", "Instant", "Report"]
 
 
 def _iso(value: datetime) -> str:
@@ -22,3 +22,12 @@ class Report(BaseModel):
     """Base of every result object: plain data, nothing extra accepted."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class DayOffOut(Report):
+    """A day off as reports show it (``who``, ``schedule``): one date and why."""
+
+    date: date
+    name: str
+    kind: Literal["holiday", "company", "leave"] = "holiday"
+    estimated: bool = False

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
-from oncall.reports.common import Instant, Report
+from oncall.reports.common import DayOffOut, Instant, Report
 
 __all__ = [
-    "DayOffOut",
     "NotStartedOut",
     "OnCallOut",
     "OwnerRow",
@@ -19,13 +17,6 @@ __all__ = [
     "SkippedOut",
     "WhoReport",
 ]
-
-
-class DayOffOut(Report):
-    date: date
-    name: str
-    kind: Literal["holiday", "company", "leave"] = "holiday"
-    estimated: bool = False
 
 
 class OnCallOut(Report):

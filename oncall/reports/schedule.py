@@ -6,8 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from oncall.reports.common import Instant, Report
-from oncall.reports.roster import DayOffOut
+from oncall.reports.common import DayOffOut, Instant, Report
 
 __all__ = ["PersonStatsOut", "RotationScheduleOut", "ScheduleReport", "ShiftOut", "StatsOut"]
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from oncall.domain.ownership import Responder
     from oncall.domain.people import Availability
     from oncall.domain.rotation import Shift
+    from oncall.reports.common import DayOffOut
     from oncall.reports.roster import (
-        DayOffOut,
         NotStartedOut,
         OnCallOut,
         OwnersReport,
@@ -104,7 +104,7 @@ def _located_calendar(cfg: Config, person: str, fn: YearCalendar) -> YearCalenda
 
 
 def day_offs(items: Iterable[DayOff]) -> list[DayOffOut]:
-    from oncall.reports.roster import DayOffOut
+    from oncall.reports.common import DayOffOut
 
     return [DayOffOut(date=d.date, name=d.name, kind=d.kind, estimated=d.estimated) for d in items]
 

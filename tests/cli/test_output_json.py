@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ConfigDict, Field
 
 from oncall.cli.output import _json_kind, _model_json, render_json
-from oncall.reports.common import Instant, Report
-from oncall.reports.roster import DayOffOut
+from oncall.reports.common import DayOffOut, Instant, Report
 
 
 def old(value: Any) -> str:
