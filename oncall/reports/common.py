@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import methodcaller
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
@@ -10,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer
 __all__ = ["DayOffOut", "Instant", "Report"]
 
 
-def _iso(value: datetime) -> str:
-    return value.isoformat()
-
+_iso = methodcaller("isoformat")
+"""``value.isoformat()`` as a C callable: a schedule writes tens of thousands of instants,
+and pydantic calls this at half the cost of a Python function."""
 
 Instant = Annotated[datetime, PlainSerializer(_iso, return_type=str, when_used="json")]
 """A datetime shown in JSON as ``datetime.isoformat()`` (``+00:00``, never ``Z``)."""

@@ -130,3 +130,27 @@ def test_only_the_process_entry_point_skips_the_collection_at_exit() -> None:
             check=True,
         )
         assert done.stdout.split()[-1] == want
+
+
+def test_the_process_entry_point_looks_for_no_pydantic_plugins_unless_told() -> None:
+    probe = (
+        "import atexit, os, sys\n"
+        "atexit.register(lambda: print(repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS'))))\n"
+        "from oncall.cli import main\n"
+        "sys.argv = ['oncall', '--version']\n"
+        "main({argv})\n"
+    )
+    cases = (("", None, "'__all__'"), ("['--version']", None, "None"), ("", "", "''"))
+    for argv, preset, want in cases:
+        env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+        if preset is not None:
+            env["PYDANTIC_DISABLE_PLUGINS"] = preset  # set by the user: plugins stay on
+        done = subprocess.run(
+            [sys.executable, "-c", probe.format(argv=argv)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env=env,
+        )
+        assert done.stdout.split()[-1] == want, (argv, preset)
