@@ -217,7 +217,20 @@ def render_json(data: Any) -> str:
     written by pydantic itself, straight to JSON, when that gives the same bytes."""
     fast = _model_json(data)
     if fast is not None:
+        return fast.decode()
+    return _plain_json(data)
+
+
+def render_json_bytes(data: Any) -> bytes:
+    """:func:`render_json` encoded as UTF-8, without copying a large document twice more;
+    a lone surrogate (which UTF-8 cannot hold) as its JSON escape, ``\\ud800``."""
+    fast = _model_json(data)
+    if fast is not None:
         return fast
+    return _plain_json(data).encode("utf-8", "backslashreplace")
+
+
+def _plain_json(data: Any) -> str:
     value = to_jsonable(data)
     try:
         json.dumps(value, allow_nan=False, separators=(",", ":"))  # the C encoder: any NaN?
@@ -231,7 +244,7 @@ def render_json(data: Any) -> str:
     return out.decode()
 
 
-def _model_json(data: Any) -> str | None:
+def _model_json(data: Any) -> bytes | None:
     """``data`` written by pydantic straight to JSON, when that gives the bytes json.dumps
     gives for ``model_dump(mode="json")`` (tests/cli/test_output_json.py); else None.
 
@@ -254,7 +267,7 @@ def _model_json(data: Any) -> str | None:
         return None
     if kind == "maybe" and (b"e-" in out or b"0.0000" in out):
         return None
-    return out.decode()
+    return out
 
 
 _JSON_KINDS: dict[type, str] = {}

@@ -15,7 +15,13 @@ if TYPE_CHECKING:
     from oncall.reports.schedule import ScheduleReport
 
 from oncall.cli.common import get_config, parse_when, resolve_now
-from oncall.cli.output import WIDTH, render_json, render_plain_table, terminal
+from oncall.cli.output import (
+    WIDTH,
+    render_json,
+    render_json_bytes,
+    render_plain_table,
+    terminal,
+)
 from oncall.errors import UsageError
 
 
@@ -121,6 +127,9 @@ def schedule(
 
         _emit(render_schedule_ics(report, person=person, now=now), output)
         return
+    if fmt is Format.json:  # bytes as encoded: a long window's document is not copied
+        _emit(render_json_bytes(report), output)
+        return
     text = render_schedule(report, fmt, width=terminal.width if output is None else WIDTH)
     _emit(text.encode(), output)
 
@@ -129,7 +138,9 @@ def _emit(data: bytes, output: Path | None) -> None:
     if output is None:
         import sys
 
-        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+        sys.stdout.buffer.write(data)
+        if not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
         sys.stdout.flush()
         return
     from oncall.adapters.files import atomic_write

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ConfigDict, Field
 
-from oncall.cli.output import _json_kind, _model_json, render_json
+from oncall.cli.output import _json_kind, _model_json, render_json, render_json_bytes
 from oncall.reports.common import DayOffOut, Instant, Report
 
 
@@ -179,3 +179,16 @@ def test_every_report_with_a_float_field_takes_the_plain_path() -> None:
     assert _json_kind(CheckOut, CheckOut.__pydantic_core_schema__) == "floats"
     assert _json_kind(ScheduleReport, ScheduleReport.__pydantic_core_schema__) == "none"
     assert _json_kind(_Loose, _Loose.__pydantic_core_schema__) == "maybe"
+
+
+@given(ALIASED | ROWS | JSONISH)
+@settings(max_examples=200, deadline=None)
+def test_the_bytes_are_the_text_in_utf8_with_lone_surrogates_escaped(value: Any) -> None:
+    assert render_json_bytes(value) == render_json(value).encode("utf-8", "backslashreplace")
+
+
+def test_a_lone_surrogate_in_the_bytes_is_its_json_escape() -> None:
+    value = {"name": "a\ud800b", "rows": ["\udfff"]}
+    data = render_json_bytes(value)
+    assert b"\\ud800" in data and b"\\udfff" in data
+    assert json.loads(data) == json.loads(render_json(value)) == value
