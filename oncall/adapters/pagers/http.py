@@ -10,6 +10,7 @@ never reports a secret (secret URLs and keys are masked in every detail and log 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import socket
@@ -59,6 +60,12 @@ DETAIL_MAX = 300
 RESPONSE_MAX_BYTES = 64 * 1024
 
 
+@functools.lru_cache(maxsize=256)
+def _forms_longest_first(secret: Secret) -> tuple[str, ...]:
+    """:func:`_secret_forms`, longest first (a secret's forms, once per process)."""
+    return tuple(sorted(_secret_forms(secret), key=len, reverse=True))
+
+
 def _secret_forms(secret: Secret) -> set[str]:
     value = secret.reveal()
     forms = {value, quote(value, safe=""), quote(value, safe="/:")}
@@ -84,7 +91,7 @@ def _secret_forms(secret: Secret) -> set[str]:
 def scrub(text: str, secrets: Iterable[Secret]) -> str:
     """``text`` with every form of every secret replaced by its mask."""
     for secret in secrets:
-        for form in sorted(_secret_forms(secret), key=len, reverse=True):
+        for form in _forms_longest_first(secret):
             text = text.replace(form, secret.mask())
     return text
 
@@ -319,9 +326,8 @@ class HttpDelivery:
         )
         try:
             # Proxy settings from the environment apply, except to loopback relays.
-            parts = urlsplit(target)
-            loopback = is_loopback_host(parts.hostname or "")
-            client = self._clients.get(loopback=loopback, tls=parts.scheme != "http")
+            loopback, tls = _route(url)
+            client = self._clients.get(loopback=loopback, tls=tls)
             for attempt in retrying:
                 with attempt:
                     attempts = attempt.retry_state.attempt_number
@@ -385,6 +391,22 @@ class HttpDelivery:
         raise PermanentDeliveryError(f"HTTP {status}" + (f": {reason}" if reason else ""))
 
 
+@functools.lru_cache(maxsize=256)
+def _route(url: Secret | str) -> tuple[bool, bool]:
+    """Whether ``url`` is on a loopback host, and whether it is not plain http (once per URL
+    and process: the answer depends on the URL string alone)."""
+    parts = urlsplit(url.reveal() if isinstance(url, Secret) else url)
+    return is_loopback_host(parts.hostname or ""), parts.scheme != "http"
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_url(url: Secret) -> Secret:
+    """``url`` once :func:`check_channel_url` accepted it (a pure check of the string: done
+    once per URL and process; a rejected URL raises, and is checked again next time)."""
+    check_channel_url(url.reveal())
+    return url
+
+
 def resolve_url_secret(env_name: str, environ: Mapping[str, str] | None = None) -> Secret:
     """The URL held by ``env_name``, checked like config URLs (https, or http on loopback).
 
@@ -392,7 +414,7 @@ def resolve_url_secret(env_name: str, environ: Mapping[str, str] | None = None) 
     """
     url = resolve_secret(env_name, environ)
     try:
-        check_channel_url(url.reveal())
+        _checked_url(url)
     except ValueError as exc:
         raise ValueError(f"{env_name}: {exc}") from None
     return url
