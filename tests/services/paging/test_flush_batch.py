@@ -1,10 +1,11 @@
 """``page flush`` does a round of store work (record what finished, claim the next items and
-read their pages) in one transaction (``store.batch()``). The same outbox flushed with
-batches, with every write committed on its own (a store whose ``batch`` does nothing), and
-with every page read just before its item is prepared (none read with the claim) ends the
-same: the same report, the same items left, the same deliveries and pages. A table of
-outboxes: one item, fewer and more items than the send slots, items that fail, two items
-of one page."""
+read their pages) in one transaction (``store.batch()``), once a send has finished and the
+others in flight had ``GATHER`` to finish too. The same outbox flushed with batches, with
+every write committed on its own (a store whose ``batch`` does nothing), with every page
+read just before its item is prepared (none read with the claim), and with no time or a
+long time to gather finished sends, ends the same: the same report, the same items left,
+the same deliveries and pages. A table of outboxes: one item, fewer and more items than
+the send slots, items that fail, two items of one page."""
 
 from __future__ import annotations
 
@@ -120,24 +121,28 @@ def test_batched_and_unbatched_flushes_end_the_same(
             first = store.outbox_items()[0]
             store.enqueue(first.page_id, 1, first.channels, NOW, NOW)
     reports, states = [], []
-    variants = (
-        ("batched", lambda s: s, outbox._pages_ahead),
-        ("unbatched", Unbatched, outbox._pages_ahead),
-        ("pages-read-late", lambda s: s, lambda *args: {}),
-    )
-    for name, wrap, ahead in variants:
+    variants: list[tuple[str, Any, dict[str, Any]]] = [
+        ("batched", lambda s: s, {}),
+        ("unbatched", Unbatched, {}),
+        ("pages-read-late", lambda s: s, {"_pages_ahead": lambda *args: {}}),
+        ("no-gathering", lambda s: s, {"GATHER": timedelta(0)}),
+        ("long-gathering", lambda s: s, {"GATHER": timedelta(seconds=5)}),
+    ]
+    for name, wrap, patches in variants:
         db = tmp_path / f"{name}.db"
         shutil.copyfile(template, db)
         flushing = _paging(config_dir)
         for pager in flushing.pagers.values():
             cast(ScriptedPager, pager).up = True
         with _opened(db) as store, pytest.MonkeyPatch.context() as patch:
-            patch.setattr(outbox, "_pages_ahead", ahead)
+            for attribute, value in patches.items():
+                patch.setattr(outbox, attribute, value)
             report = flush_outbox(flushing, cast(Store, wrap(store)), lambda: LATER)
             reports.append(report.model_dump(mode="json"))
             states.append(_state(store, page_ids))
-    assert reports[0] == reports[1] == reports[2]
-    assert states[0] == states[1] == states[2]
+    for name, report, state in zip([v[0] for v in variants], reports, states, strict=True):
+        assert report == reports[0], name
+        assert state == states[0], name
     items = reports[0]["items"]
     assert len(items) == len(summaries) + second_item  # every due item was claimed once
     assert {i["outcome"] for i in items} <= {"sent", "failed"}
