@@ -12,8 +12,8 @@ PRODID = "-//oncall-cli//oncall schedule//EN"
 
 def shift_uid(rotation: str, shift: ShiftOut) -> str:
     """Stable across exports: the same slot keeps its UID when its holder changes."""
-    start = shift.start.astimezone(UTC)
-    return f"{rotation}-{shift.index}-{start:%Y%m%dT%H%M%SZ}@oncall-cli"
+    start = shift["start"].astimezone(UTC)
+    return f"{rotation}-{shift['index']}-{start:%Y%m%dT%H%M%SZ}@oncall-cli"
 
 
 def render_ics(
@@ -33,10 +33,10 @@ def render_ics(
             event = Event()
             event.add("uid", shift_uid(rot.rotation, shift))
             event.add("dtstamp", stamp)
-            event.add("dtstart", shift.start.astimezone(UTC))
-            event.add("dtend", shift.end.astimezone(UTC))
-            event.add("summary", f"On call ({rot.rotation}): {shift.person} {shift.name}")
-            lines = [f"Reason: {shift.reason}", *shift.notes]
+            event.add("dtstart", shift["start"].astimezone(UTC))
+            event.add("dtend", shift["end"].astimezone(UTC))
+            event.add("summary", f"On call ({rot.rotation}): {shift['person']} {shift['name']}")
+            lines = [f"Reason: {shift['reason']}", *shift["notes"]]
             event.add("description", "\n".join(lines))
             event.add("categories", ["on-call", rot.rotation])
             event.add("transp", "TRANSPARENT")

@@ -277,6 +277,8 @@ _NO_FLOAT_TYPES = frozenset(
         "model",
         "model-fields",
         "model-field",
+        "typed-dict",
+        "typed-dict-field",
         "definitions",
         "definition-ref",
         "default",

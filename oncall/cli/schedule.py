@@ -168,21 +168,27 @@ def render_schedule(report: ScheduleReport, fmt: Format, *, width: int = WIDTH) 
                 writer.writerow(
                     [
                         rot.rotation,
-                        s.start.isoformat(),
-                        s.end.isoformat(),
-                        s.person,
-                        s.reason,
+                        s["start"].isoformat(),
+                        s["end"].isoformat(),
+                        s["person"],
+                        s["reason"],
                         "; ".join(
                             f"{c.date} {c.name}{' (estimated)' if c.estimated else ''}"
-                            for c in s.conflicts
+                            for c in s["conflicts"]
                         ),
-                        "; ".join(s.notes),
+                        "; ".join(s["notes"]),
                     ]
                 )
         return buf.getvalue().rstrip("\n")
     for rot in report.rotations:
         rows = [
-            [_fmt(s.start), _fmt(s.end), s.person, s.reason, "\n".join(s.notes) or "-"]
+            [
+                _fmt(s["start"]),
+                _fmt(s["end"]),
+                s["person"],
+                s["reason"],
+                "\n".join(s["notes"]) or "-",
+            ]
             for s in rot.shifts
         ]
         title = (

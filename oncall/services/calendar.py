@@ -97,7 +97,7 @@ def export_calendars(
 def _people(cfg: Config, rotations: list[RotationScheduleOut]) -> list[str]:
     """Rotation members and anyone holding a shift (overrides), in owners.yaml order."""
     wanted = {m for rid in cfg.rotation.rotations for m in cfg.rotation_members(rid)}
-    wanted |= {s.person for r in rotations for s in r.shifts}
+    wanted |= {s["person"] for r in rotations for s in r.shifts}
     return [pid for pid in cfg.owners.people if pid in wanted]
 
 
@@ -106,7 +106,7 @@ def _only(rotations: list[RotationScheduleOut], person: str) -> list[RotationSch
         RotationScheduleOut(
             rotation=r.rotation,
             timezone=r.timezone,
-            shifts=[s for s in r.shifts if s.person == person],
+            shifts=[s for s in r.shifts if s["person"] == person],
         )
         for r in rotations
     ]

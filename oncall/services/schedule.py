@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from oncall.reports.schedule import (
         RotationScheduleOut,
         ScheduleReport,
+        ShiftOut,
         StatsOut,
     )
 
@@ -119,12 +120,12 @@ def shift_notes(shift: Shift, *, swaps_enabled: bool = True) -> list[str]:
 def _rotation_out(
     cfg: Config, rid: str, spec: RotationSpec, shifts: list[Shift]
 ) -> RotationScheduleOut:
-    """One rotation's shifts as report rows. The rows go in as plain dicts validated in one
-    call with the rotation (half the cost of a ShiftOut each); names are looked up once."""
+    """One rotation's shifts as report rows (``ShiftOut`` typed dicts), validated in one call
+    with the rotation; names are looked up once."""
     from oncall.reports.schedule import RotationScheduleOut
 
     names: dict[str, str] = {}
-    rows: list[dict[str, object]] = []
+    rows: list[ShiftOut] = []
     swaps_enabled = spec.swap_enabled
     for shift in shifts:
         name = names.get(shift.person)

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 from oncall.cli.output import _json_kind, _model_json, render_json, render_json_bytes
 from oncall.reports.common import DayOffOut, Instant, Report
@@ -81,6 +82,20 @@ class _Aliased(Report):
     warnings: list[str] = Field(default_factory=list)
 
 
+@with_config(ConfigDict(extra="forbid"))
+class _RowDict(TypedDict):
+    """A typed-dict row, as ShiftOut is."""
+
+    start: Instant
+    person: str
+    days: list[DayOffOut]
+    note: str | None
+
+
+class _Rows(Report):
+    rows: list[_RowDict]
+
+
 class _Loose(Report):
     details: dict[str, Any]
     extra: Any = None
@@ -124,6 +139,20 @@ ALIASED = st.builds(
     stats=st.none() | st.lists(ROWS, max_size=2),
     warnings=st.lists(st.text(), max_size=2),
 )
+ROW_DICTS = st.builds(
+    _Rows,
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "start": INSTANTS,
+                "person": st.text(),
+                "days": st.lists(DAYS, max_size=2),
+                "note": st.none() | st.text(max_size=5),
+            }
+        ),
+        max_size=4,
+    ),
+)
 LOOSE = st.builds(_Loose, details=st.dictionaries(st.text(max_size=5), JSONISH), extra=JSONISH)
 FLOATY = st.builds(
     _Floaty,
@@ -145,7 +174,7 @@ def _surrogate_free(model: Report) -> bool:
     return True
 
 
-@given(ALIASED | ROWS | DAYS)
+@given(ALIASED | ROWS | DAYS | ROW_DICTS)
 @settings(max_examples=300, deadline=None)
 def test_a_float_free_model_is_written_by_pydantic_with_the_same_bytes(model: Report) -> None:
     assert render_json(model) == dumped(model)
@@ -178,6 +207,7 @@ def test_every_report_with_a_float_field_takes_the_plain_path() -> None:
 
     assert _json_kind(CheckOut, CheckOut.__pydantic_core_schema__) == "floats"
     assert _json_kind(ScheduleReport, ScheduleReport.__pydantic_core_schema__) == "none"
+    assert _json_kind(_Rows, _Rows.__pydantic_core_schema__) == "none"
     assert _json_kind(_Loose, _Loose.__pydantic_core_schema__) == "maybe"
 
 

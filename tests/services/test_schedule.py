@@ -32,7 +32,7 @@ def test_december_notes_name_overrides_swaps_and_conflicts(cfg: Config) -> None:
         stats=True,
     )
     [rotation] = report.rotations
-    notes = {(s.start.date().isoformat(), s.person): s.notes for s in rotation.shifts}
+    notes = {(s["start"].date().isoformat(), s["person"]): s["notes"] for s in rotation.shifts}
     assert notes[("2026-11-30", "de3")] == ["override: de3 replaces de4 (conference cover)"]
     assert notes[("2026-12-14", "de1")] == [
         "swapped with de2 (de2 is off 2026-12-14..16 leave: family event)"
@@ -55,7 +55,7 @@ def test_one_person_and_unknown_person(cfg: Config) -> None:
     tz = cfg.team_tz
     start, end = datetime(2026, 12, 1, tzinfo=tz), datetime(2027, 1, 5, tzinfo=tz)
     report = compute_schedule(cfg, build_availability(cfg), start, end, person="de1")
-    assert {s.person for s in report.rotations[0].shifts} == {"de1"}
+    assert {s["person"] for s in report.rotations[0].shifts} == {"de1"}
     assert report.stats is None
     with pytest.raises(NotFoundError, match="unknown person 'de7'"):
         compute_schedule(cfg, build_availability(cfg), start, end, person="de7")
