@@ -1,16 +1,18 @@
 """What the paging commands report: ``oncall page``, ``escalate``, ``page flush``, ``ack``,
-``resolve``, ``page list``/``show`` and the runbooks' notify step. Never a secret."""
+``resolve``, ``page list``/``show`` and the runbooks' notify step. Never a secret.
+
+A delivery and what ``page flush`` reports are in :mod:`oncall.reports.outbox` (a flush
+builds only those models) and are imported from here as well."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
-
 from oncall.domain.paging.content import Severity
 from oncall.domain.paging.urgency import Urgency
 from oncall.reports.common import Report
+from oncall.reports.outbox import DeliveryOut, DeliveryStatus, FlushItemOut, FlushReport
 
 __all__ = [
     "ActionResult",
@@ -25,23 +27,6 @@ __all__ = [
     "PageResult",
     "PageView",
 ]
-
-DeliveryStatus = Literal["sent", "failed", "queued", "suppressed", "dry-run"]
-
-
-class DeliveryOut(Report):
-    """One delivery as reported: never a secret."""
-
-    channel: str
-    to: str
-    status: DeliveryStatus
-    attempts: int
-    detail: str
-    level: int = 0
-    # Dry runs only, and not part of the JSON (the detail says the same in words): why
-    # this delivery would fail, and which secret environment variables it lacks.
-    would_fail: list[str] = Field(default_factory=list, exclude=True)
-    missing_env: list[str] = Field(default_factory=list, exclude=True)
 
 
 class PageResult(Report):
@@ -85,22 +70,6 @@ class EscalationOut(Report):
 class EscalationReport(Report):
     at: datetime
     escalations: list[EscalationOut]
-
-
-class FlushItemOut(Report):
-    item_id: int
-    page_id: str
-    dedup_key: str | None
-    level: int
-    outcome: Literal["sent", "failed", "dropped"]
-    next_attempt: datetime | None
-    deliveries: list[DeliveryOut]
-
-
-class FlushReport(Report):
-    at: datetime
-    items: list[FlushItemOut]
-    remaining: int
 
 
 class ActionResult(Report):

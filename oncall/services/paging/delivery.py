@@ -18,7 +18,7 @@ from oncall.config.models.paging import EmailChannel
 from oncall.domain.paging.content import PageAction, PageContent
 from oncall.domain.paging.routing import DeliveryResult, Target, compute_fallthrough
 from oncall.domain.paging.urgency import Urgency
-from oncall.reports.paging import DeliveryOut
+from oncall.reports.outbox import DeliveryOut
 from oncall.services.paging.common import Paging, level_of, scrub_all
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from oncall.domain.paging.escalation import first_escalation_at
 from oncall.domain.paging.routing import DeliveryResult, Target
-from oncall.reports.paging import DeliveryOut, FlushItemOut, FlushReport
+from oncall.reports.outbox import DeliveryOut, FlushItemOut, FlushReport
 from oncall.services.paging.common import (
     Clock,
     Paging,
