@@ -19,12 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
-
-import tenacity
-from tenacity.stop import stop_base
-from tenacity.wait import wait_base
 
 from oncall.adapters.pagers.httpxlib import Clients, httpx, install_url_redaction
 from oncall.adapters.secrets import resolve_secret
@@ -33,6 +29,11 @@ from oncall.domain.paging.routing import DeliveryResult
 from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.url import check_channel_url, is_loopback_host
 from oncall.errors import PermanentDeliveryError, TransientDeliveryError
+
+if TYPE_CHECKING:
+    import tenacity
+
+    from oncall.adapters.pagers.retry import backoff, budget_stop, wait_retry_after
 
 __all__ = [
     "DEFAULT_BACKOFF_BASE",
@@ -53,6 +54,18 @@ __all__ = [
 ]
 
 log = logging.getLogger("oncall.pagers")
+
+_RETRY_NAMES = ("backoff", "budget_stop", "wait_retry_after")
+
+
+def __getattr__(name: str) -> Any:
+    """The retry helpers, from :mod:`.retry` (tenacity) when first asked for."""
+    if name in _RETRY_NAMES:
+        from oncall.adapters.pagers import retry
+
+        return getattr(retry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DEFAULT_BACKOFF_BASE = 0.5
 DEFAULT_BACKOFF_MAX = 8.0
@@ -119,42 +132,6 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
-
-
-def backoff(base: float, maximum: float) -> wait_base:
-    """Exponential backoff (``base``, ``2*base``, ... up to ``maximum``) plus jitter in
-    ``[0, base]``, so clients that failed together do not retry together."""
-    return tenacity.wait_exponential(multiplier=base, max=maximum) + tenacity.wait_random(0, base)
-
-
-class budget_stop(stop_base):
-    """Stop once ``budget`` seconds have passed, or when the next sleep would pass it.
-
-    Elapsed time comes from ``elapsed`` (the caller's injectable monotonic clock), not
-    from tenacity's own, so a test with a fake clock and sleeper sees the budget end.
-    """
-
-    def __init__(self, budget: float, elapsed: Callable[[], float]) -> None:
-        self.budget = budget
-        self.elapsed = elapsed
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        spent = self.elapsed()
-        return spent >= self.budget or spent + (retry_state.upcoming_sleep or 0) >= self.budget
-
-
-class wait_retry_after(wait_base):
-    """Wait what the server asked for in ``Retry-After``; otherwise ``fallback``."""
-
-    def __init__(self, fallback: wait_base) -> None:
-        self.fallback = fallback
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        outcome = retry_state.outcome
-        exc = outcome.exception() if outcome is not None and outcome.failed else None
-        if isinstance(exc, TransientDeliveryError) and exc.retry_after is not None:
-            return exc.retry_after
-        return float(self.fallback(retry_state))
 
 
 def error_reason(response_body: bytes, content_type: str) -> str:
@@ -265,6 +242,11 @@ class HttpDelivery:
         self._clients = Clients(transport)
         install_url_redaction()
 
+    first_attempt_alone = True
+    """Make the first attempt before building the retry loop (and importing tenacity): the
+    same outcome as the loop's own first attempt, which has no stop or wait before it.
+    False runs every attempt in the loop (the tests compare the two)."""
+
     def close(self) -> None:
         """Close the reused HTTP clients (a later delivery opens new ones)."""
         self._clients.close()
@@ -316,22 +298,26 @@ class HttpDelivery:
                 state.upcoming_sleep,
             )
 
-        retrying = tenacity.Retrying(
-            stop=budget_stop(self.retry_budget, elapsed),
-            wait=wait_retry_after(backoff(self.backoff_base, self.backoff_max)),
-            retry=tenacity.retry_if_exception_type(TransientDeliveryError),
-            before_sleep=before_sleep,
-            sleep=self._sleep,
-            reraise=True,
-        )
         try:
             # Proxy settings from the environment apply, except to loopback relays.
             loopback, tls = _route(url)
             client = self._clients.get(loopback=loopback, tls=tls)
-            for attempt in retrying:
-                with attempt:
-                    attempts = attempt.retry_state.attempt_number
+            failed: TransientDeliveryError | None = None
+            if self.first_attempt_alone:  # tenacity only once an attempt has failed
+                attempts = 1
+                try:
                     sent = self._attempt(client, target, content, send_headers, remaining(), where)
+                except TransientDeliveryError as exc:
+                    failed = exc
+            if failed is not None or not self.first_attempt_alone:
+                for attempt in _retrying(self, elapsed, before_sleep):
+                    with attempt:
+                        attempts = attempt.retry_state.attempt_number
+                        if failed is not None and attempts == 1:
+                            raise failed  # the first attempt, made above: the same outcome
+                        sent = self._attempt(
+                            client, target, content, send_headers, remaining(), where
+                        )
             ok = f"HTTP {sent.status}" + (f": {sent.reason}" if sent.reason else "")
             return DeliveryResult(channel, to, "sent", attempts, _cut(scrub(ok, hidden)))
         except TransientDeliveryError as exc:
@@ -405,6 +391,26 @@ def _checked_url(url: Secret) -> Secret:
     once per URL and process; a rejected URL raises, and is checked again next time)."""
     check_channel_url(url.reveal())
     return url
+
+
+def _retrying(
+    http: HttpDelivery,
+    elapsed: Callable[[], float],
+    before_sleep: Callable[[tenacity.RetryCallState], None],
+) -> tenacity.Retrying:
+    """The retry loop of one send: transient errors retried within the budget."""
+    import tenacity
+
+    from oncall.adapters.pagers.retry import backoff, budget_stop, wait_retry_after
+
+    return tenacity.Retrying(
+        stop=budget_stop(http.retry_budget, elapsed),
+        wait=wait_retry_after(backoff(http.backoff_base, http.backoff_max)),
+        retry=tenacity.retry_if_exception_type(TransientDeliveryError),
+        before_sleep=before_sleep,
+        sleep=http._sleep,
+        reraise=True,
+    )
 
 
 def resolve_url_secret(env_name: str, environ: Mapping[str, str] | None = None) -> Secret:
