@@ -53,7 +53,7 @@ def test_an_override_is_one_change_with_its_reason_and_moves_two_days(
     start, end = span(before, "2027-01-25", 4)
     plain = compute_schedule_diff(before, before, start, end)
     shifts = compute_schedule(before, build_availability(before), start, end).rotations[0].shifts
-    holder = next(s.person for s in shifts if s.start.date().isoformat() == "2027-02-01")
+    holder = next(s["person"] for s in shifts if s["start"].date().isoformat() == "2027-02-01")
     cover = "de2" if holder != "de2" else "de1"
     after = with_override(before, tmp_path, cover)
 
