@@ -124,11 +124,12 @@ def validate_config(directory: Path) -> Config:
         directory, models["owners"], models["rotation"], marks["owners"], marks["rotation"]
     )
     found = roster_problems(cfg)
-    if found:
-        raise ConfigError(found)
-    found = override_problems(cfg)
-    errors = [p for p in found if p.severity == "error"]
-    if errors:
-        raise ConfigError(errors)
+    found += override_problems(cfg) if not _errors(found) else []
+    if _errors(found):
+        raise ConfigError(_errors(found))
     cfg.warnings.extend(p for p in found if p.severity != "error")
     return cfg
+
+
+def _errors(found: list[Problem]) -> list[Problem]:
+    return [p for p in found if p.severity == "error"]

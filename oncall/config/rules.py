@@ -201,10 +201,12 @@ def _member_problems(
 
 
 def roster_problems(cfg: Config) -> list[Problem]:
-    """Roster phases out of date order, or starting before (or, the first, after) ``start``."""
+    """Roster phases out of date order, or starting before (or, the first, after) ``start``
+    (errors); phases that hold no shift (warnings)."""
     problems: list[Problem] = []
     for rid, entry in cfg.rotation.rotations.items():
         phases = entry.roster or ()
+        before = len(problems)
         for i, phase in enumerate(phases):
             loc: tuple[str | int, ...] = ("rotations", rid, "roster", i, "from")
             where = f"rotations.{rid}.roster[{i}].from"
@@ -232,7 +234,36 @@ def roster_problems(cfg: Config) -> list[Problem]:
                         f"'from' ({phases[i - 1].from_}): list phases in date order",
                     )
                 )
+        if phases and len(problems) == before:  # in date order: does each hold a shift?
+            problems.extend(_empty_phases(cfg, rid, entry))
     return problems
+
+
+def _empty_phases(cfg: Config, rid: str, entry: Any) -> list[Problem]:
+    """Warnings for phases (in date order) that hold no shift: the next phase begins with
+    the same shift, so their members would never take a turn (rule 1b)."""
+    from datetime import timedelta
+
+    from oncall.domain.phases import phase_firsts
+
+    phases = entry.roster
+    firsts = phase_firsts(entry.start, entry.shift_days, cfg.rotation_specs[rid].roster)
+    out: list[Problem] = []
+    for i in range(len(phases) - 1):
+        if firsts[i] != firsts[i + 1]:
+            continue
+        first_day = entry.start + timedelta(days=firsts[i] * entry.shift_days)
+        out.append(
+            cfg.rotation_marks.problem(
+                ("rotations", rid, "roster", i, "from"),
+                f"rotations.{rid}.roster[{i}].from: the phase from {phases[i].from_} holds "
+                f"no shift: the next phase (from {phases[i + 1].from_}) begins with the same "
+                f"shift, the one starting {first_day}; its members never take a turn: move "
+                "a date to another shift or remove the phase",
+                severity="warning",
+            )
+        )
+    return out
 
 
 def calendar_problems(owners: dict[str, Any], om: Marks) -> list[Problem]:

@@ -245,6 +245,30 @@ def test_validate_checks_roster_phases(oncall: Run, edit_config: Edit) -> None:
     assert "rotations.primary.roster[2].from: 2027-02-01 is not after the previous phase" in out
 
 
+def test_validate_warns_about_a_phase_that_holds_no_shift(oncall: Run, edit_config: Edit) -> None:
+    # Weekly from Monday 2026-01-05: 2027-03-02 and 2027-03-07 both fall before the shift of
+    # Monday 2027-03-08, so the phase from 2027-03-02 would begin with it and hold nothing.
+    edit_config(
+        "rotation.yaml",
+        "    members: [de1, de2, de3, de4]\n",
+        "    roster:\n      - {from: 2026-01-05, members: [de1, de2, de3, de4]}\n"
+        "      - {from: 2027-03-02, members: [de1, de2]}\n"
+        "      - {from: 2027-03-07, members: [de3, de4]}\n",
+    )
+    result = oncall("validate", "--now", NOW)
+    found = [x for x in result.stdout.splitlines() if "holds no shift" in x]
+    assert len(found) == 1, result.stdout
+    [line] = found
+    assert "rotation.yaml:" in line and "warning:" in line
+    assert "rotations.primary.roster[1].from: the phase from 2027-03-02 holds no shift" in line
+    assert "the one starting 2027-03-08" in line
+    schedule = oncall("schedule", "--from", "2027-03-09", "--weeks", "4", "--json", "--now", NOW)
+    held = {s["person"] for r in json.loads(schedule.stdout)["rotations"] for s in r["shifts"]}
+    assert held <= {"de3", "de4"}, held  # the warning is true: de1 and de2 take no turn
+    edit_config("rotation.yaml", "{from: 2027-03-07,", "{from: 2027-03-09,")
+    assert "holds no shift" not in oncall("validate", "--now", NOW).stdout
+
+
 def test_max_consecutive_days_warns_naming_the_shifts(oncall: Run, edit_config: Edit) -> None:
     # 1 and 8 February 2027 are both de2's (a swap): 14 days in a row.
     edit_config(
