@@ -100,12 +100,19 @@ def load_against(
 
     from oncall.config import load_config
     from oncall.config.locate import CONFIG_DIR, OWNERS_FILE
-    from oncall.errors import ConfigError, Problem
+    from oncall.errors import ConfigError, Problem, UsageError
 
-    given = Path(against)
+    given = Path(against).expanduser()
     if given.is_dir():
         folder = given if (given / OWNERS_FILE).is_file() else given / CONFIG_DIR
         return load_config(folder, use_cache=False)
+    if given.exists():
+        raise UsageError(f"--against: {against} is a file: give a config directory or a revision")
+    if against.startswith(("/", "./", "../", "~")):  # a path, never a revision
+        raise UsageError(
+            f"--against: no directory {against}: give an existing config directory "
+            "or a git revision"
+        )
     if snapshots is None:
         from oncall.adapters.git import GitSnapshots
 

@@ -224,6 +224,23 @@ def test_diff_against_an_unknown_revision_is_a_usage_error(oncall: Run, repo: Pa
     assert "unknown git revision 'no-such-rev'" in result.stderr
 
 
+def test_diff_against_a_missing_directory_or_a_file_says_so(
+    oncall: Run, repo: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere"
+    result = oncall("schedule", "diff", "--against", str(missing), "--now", NOW)
+    assert result.exit_code == 2
+    assert f"--against: no directory {missing}: give an existing config directory" in (
+        result.stderr
+    )
+    assert "git revision '" not in result.stderr
+    afile = tmp_path / "owners.yaml"
+    afile.write_text("people: {}\n")
+    result = oncall("schedule", "diff", "--against", str(afile), "--now", NOW)
+    assert result.exit_code == 2
+    assert f"--against: {afile} is a file" in result.stderr
+
+
 def test_validate_checks_roster_phases(oncall: Run, edit_config: Edit) -> None:
     edit_config(
         "rotation.yaml",
