@@ -14,7 +14,7 @@ import typer
 if TYPE_CHECKING:
     from oncall.reports.schedule import ScheduleReport
 
-from oncall.cli.common import get_config, parse_when, resolve_now
+from oncall.cli.common import SuggestingGroup, get_config, parse_when, resolve_now
 from oncall.cli.output import (
     WIDTH,
     render_json,
@@ -255,7 +255,7 @@ def render_schedule(report: ScheduleReport, fmt: Format, *, width: int = WIDTH) 
 def register(app: typer.Typer) -> None:
     from oncall.cli.schedule_change import register_changes
 
-    group = typer.Typer(name="schedule", rich_markup_mode=None)
+    group = typer.Typer(name="schedule", cls=SuggestingGroup, rich_markup_mode=None)
     group.callback(invoke_without_command=True)(schedule)
     register_changes(group)
     app.add_typer(group, name="schedule")

@@ -17,6 +17,8 @@ from tests.conftest import Run
         (["calendar", "exprot"], "export"),
         (["override", "lsit"], "list"),
         (["store", "inf"], "info"),
+        (["schedule", "lok"], "lock"),
+        (["schedule", "dif"], "diff"),
     ],
 )
 def test_typo_gets_one_suggestion(oncall: Run, args: list[str], guess: str) -> None:
@@ -25,7 +27,7 @@ def test_typo_gets_one_suggestion(oncall: Run, args: list[str], guess: str) -> N
     output = result.stdout + result.stderr
     assert output.count("Did you mean") == 1, output
     assert f"Did you mean '{guess}'?" in output
-    assert "Traceback" not in output
+    assert "Traceback" not in output and "Usage:" not in output  # one line, not click's
 
 
 def test_unknown_runbook_suggests_the_closest(oncall: Run) -> None:
