@@ -250,6 +250,7 @@ def lock_problems(cfg: Config, availability: Availability, now: datetime) -> lis
             continue
         spec = cfg.rotation_specs[rid]
         indexes: list[int] = []
+        entry_of: dict[int, int] = {}  # shift index -> its entry in the lock file
         for i, s in enumerate(entry.shifts):
             where = f"locks.{rid}.shifts[{i}]"
             k = lock_index(spec, LockedShift(s.start, s.end, s.person, s.reason))
@@ -265,6 +266,7 @@ def lock_problems(cfg: Config, availability: Availability, now: datetime) -> lis
                 )
                 continue
             indexes.append(k)
+            entry_of[k] = i
             if s.person not in members_for_shift(spec, k):
                 problems.append(
                     marks.problem(
@@ -292,5 +294,9 @@ def lock_problems(cfg: Config, availability: Availability, now: datetime) -> lis
             continue
         for shift in rotation_shifts(cfg, availability, rid, lo, entry.until):
             if shift.locked is not None and shift.reason != "override" and shift.conflicts:
-                problems.append(gap_problem(cfg, rid, shift, availability))
+                n = entry_of.get(shift.index)
+                at = None
+                if n is not None:  # at the lock's entry: its holder is the one off
+                    at = (marks, ("locks", rid, "shifts", n, "person"), f"locks.{rid}.shifts[{n}]")
+                problems.append(gap_problem(cfg, rid, shift, availability, at=at))
     return problems

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from oncall.adapters.calendars import CalendarKey, HolidayCalendars
+    from oncall.config.marks import Marks
     from oncall.config.models.owners import HolidaysSpec
     from oncall.domain.rotation import RotationSpec, Shift
     from oncall.reports.schedule import (
@@ -294,8 +295,18 @@ def upcoming_gap_problems(
     return problems
 
 
-def gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability) -> Problem:
-    """A conflict nobody could swap (or a locked holder now off), with the override to fix it."""
+def gap_problem(
+    cfg: Config,
+    rid: str,
+    shift: Shift,
+    availability: Availability,
+    *,
+    at: tuple[Marks, tuple[str | int, ...], str] | None = None,
+) -> Problem:
+    """A conflict nobody could swap (or a locked holder now off), with the override to fix it.
+
+    Located at the rotation in rotation.yaml, or ``at`` (marks, location and its label: a
+    locked shift's entry in schedule.lock.yaml, whose holder is the one off)."""
     from oncall.domain.rotation import members_for_shift
     from oncall.domain.timeutil import resolve_wall_time
 
@@ -339,10 +350,10 @@ def gap_problem(cfg: Config, rid: str, shift: Shift, availability: Availability)
         f'{{rotation: {rid}, start: "{start:%Y-%m-%dT%H:%M}", end: "{end:%Y-%m-%dT%H:%M}", '
         "person: <who covers>, reason: cover}"
     )
-    return cfg.rotation_marks.problem(
-        ("rotations", rid),
-        f"rotations.{rid}: shift {shift.start:%Y-%m-%d} to {shift.end:%Y-%m-%d}: {text}"
-        f"{suggestion}",
+    marks, loc, label = at or (cfg.rotation_marks, ("rotations", rid), f"rotations.{rid}")
+    return marks.problem(
+        loc,
+        f"{label}: shift {shift.start:%Y-%m-%d} to {shift.end:%Y-%m-%d}: {text}{suggestion}",
         severity=Severity.error if leave else Severity.warning,
     )
 

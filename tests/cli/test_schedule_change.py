@@ -57,6 +57,15 @@ def test_lock_then_new_leave_keeps_the_schedule_and_validate_reports_the_gap(
     [gap] = [line for line in result.stdout.splitlines() if "dentist" in line]
     assert "error:" in gap and "de3 is on leave" in gap and "locked" in gap
     assert '{rotation: primary, start: "2027-02-16T00:00", end: "2027-02-18T00:00"' in gap
+    # Located at the locked entry (the third: the shift from 15 February), not rotation.yaml.
+    [where, message] = gap.split(": error: ", 1)
+    path, line, _col = where.rsplit(":", 2)
+    assert path.endswith("schedule.lock.yaml"), gap
+    assert message.startswith("locks.primary.shifts[2]: shift 2027-02-15 to 2027-02-22: "), gap
+    lines = text.splitlines()
+    assert "de3" in lines[int(line) - 1] and "2027-02-15" in "".join(
+        lines[int(line) - 3 : int(line)]
+    )
 
 
 def test_without_a_lock_the_same_leave_swaps(oncall: Run, edit_config: Edit) -> None:
