@@ -231,9 +231,12 @@ class Stepper:
         self._notes = []
         results = self._execute(step)
         if step.notify == "owners" and self.dry_run:
+            # The preview row was shown; the record keeps its text in the reason, not a
+            # notify check that "passed" inside a step that sent nothing.
             sent = [r for r in results if r.id == NOTIFY_ID]
             detail = sent[0].detail if sent else "nothing sent"
-            self._record(step, "skipped", results, f"dry run: owners not notified ({detail})")
+            kept = [r for r in results if r.id != NOTIFY_ID]
+            self._record(step, "skipped", kept, f"dry run: owners not notified ({detail})")
             return None
         if not self.interactive:
             if step.confirm:
