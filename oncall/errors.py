@@ -145,11 +145,10 @@ class MissingSecretError(OncallError):
 
     exit_code = 2
 
-    def __init__(self, env_name: str) -> None:
+    def __init__(self, env_name: str, *, use: str = "paging", doc: str = "docs/paging.md") -> None:
         self.env_name = env_name
         super().__init__(
-            f"environment variable {env_name} is not set; export it before paging "
-            "(see docs/paging.md)"
+            f"environment variable {env_name} is not set; export it before {use} (see {doc})"
         )
 
 

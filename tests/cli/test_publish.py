@@ -116,6 +116,7 @@ def test_pagerduty_exit_2_for_a_config_error_located(oncall: Run, setup: Setup) 
 def test_pagerduty_exit_2_without_the_token(oncall: Run, setup: Setup) -> None:
     result = _pd(oncall, env={"ONCALL_SLACK_BOT_TOKEN": SLACK_TOKEN})
     assert result.exit_code == 2 and "ONCALL_PAGERDUTY_API_TOKEN" in result.stderr
+    assert "export it before publishing (see docs/publish.md)" in result.stderr  # not paging's
     assert not setup.pd.requests
 
 

@@ -83,10 +83,15 @@ def _build(
 ) -> Any:
     """A publish client with the token from ``token_env`` and the shared retry policy."""
     from oncall.adapters.secrets import resolve_secret
+    from oncall.errors import MissingSecretError
 
+    try:
+        token = resolve_secret(token_env, environ)
+    except MissingSecretError:
+        raise MissingSecretError(token_env, use="publishing", doc="docs/publish.md") from None
     return client(
         config.url,
-        resolve_secret(token_env, environ),
+        token,
         token_env=token_env,
         timeout=config.timeout.total_seconds(),
         retry_budget=config.retry_budget.total_seconds(),
