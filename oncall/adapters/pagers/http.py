@@ -14,6 +14,7 @@ import functools
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
-from oncall.adapters.pagers.httpxlib import Clients, httpx, install_url_redaction
 from oncall.adapters.secrets import resolve_secret
 from oncall.config.models.paging import PagerDutyChannel, SlackChannel, WebhookChannel
 from oncall.domain.paging.routing import DeliveryResult
@@ -33,6 +33,7 @@ from oncall.errors import PermanentDeliveryError, TransientDeliveryError
 if TYPE_CHECKING:
     import tenacity
 
+    from oncall.adapters.pagers.httpxlib import Clients, httpx
     from oncall.adapters.pagers.retry import backoff, budget_stop, wait_retry_after
 
 __all__ = [
@@ -158,6 +159,8 @@ def error_reason(response_body: bytes, content_type: str) -> str:
 
 def describe_exception(exc: BaseException) -> str:
     """A human reason for a network error (httpx messages can be empty)."""
+    from oncall.adapters.pagers.httpxlib import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         kind = {
             httpx.ConnectTimeout: "connect timeout",
@@ -238,9 +241,10 @@ class HttpDelivery:
         self._sleep = sleep
         self._monotonic = monotonic
         # Clients reused by every delivery of this channel (a new client costs a TLS
-        # context and a connection each time); safe across threads.
-        self._clients = Clients(transport)
-        install_url_redaction()
+        # context and a connection each time); safe across threads. Made (and httpx
+        # imported) at the first delivery: a command that sends nothing never loads it.
+        self._clients: Clients | None = None
+        self._clients_lock = threading.Lock()
 
     first_attempt_alone = True
     """Make the first attempt before building the retry loop (and importing tenacity): the
@@ -249,7 +253,22 @@ class HttpDelivery:
 
     def close(self) -> None:
         """Close the reused HTTP clients (a later delivery opens new ones)."""
-        self._clients.close()
+        if self._clients is not None:
+            self._clients.close()
+
+    def _client(self, *, loopback: bool, tls: bool) -> httpx.Client:
+        """The reused client for this kind of URL; httpx imported, and the URLs in its log
+        lines masked, at the first delivery."""
+        clients = self._clients
+        if clients is None:
+            with self._clients_lock:
+                if self._clients is None:
+                    from oncall.adapters.pagers.httpxlib import Clients, install_url_redaction
+
+                    install_url_redaction()
+                    self._clients = Clients(self._transport)
+                clients = self._clients
+        return clients.get(loopback=loopback, tls=tls)
 
     def __repr__(self) -> str:
         return (
@@ -301,7 +320,7 @@ class HttpDelivery:
         try:
             # Proxy settings from the environment apply, except to loopback relays.
             loopback, tls = _route(url)
-            client = self._clients.get(loopback=loopback, tls=tls)
+            client = self._client(loopback=loopback, tls=tls)
             failed: TransientDeliveryError | None = None
             if self.first_attempt_alone:  # tenacity only once an attempt has failed
                 attempts = 1
@@ -344,6 +363,8 @@ class HttpDelivery:
         remaining: float,
         where: str,
     ) -> _Sent:
+        from oncall.adapters.pagers.httpxlib import httpx
+
         per_attempt = min(self.timeout, remaining)
         if per_attempt <= 0:
             raise TransientDeliveryError("retry budget used up")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.timeout(120)
 
 PROBE = """
 import json, sys
-import oncall.adapters.pagers.http
+import oncall.adapters.pagers.httpxlib  # where the pagers get httpx from, at their first send
 import httpx
 
 def loaded(name):
@@ -107,3 +107,34 @@ def test_a_given_transport_is_used_by_every_client() -> None:
             assert (response.status_code, response.text) == (202, "ok")
     finally:
         clients.close()
+
+
+def test_httpx_is_imported_at_the_first_delivery_not_when_a_pager_is_built() -> None:
+    probe = """
+import json, sys
+from oncall.adapters.pagers import build_pagers
+from oncall.config.models.paging import PagingConfig
+
+config = PagingConfig.model_validate(
+    {"channels": {"hook": {"kind": "webhook", "url": "http://127.0.0.1:9/hook"}},
+     "urgency": {"high": {"channels": ["hook"]}, "low": {"channels": ["hook"]}}}
+)
+from tests.adapters.pagers.helpers import FakeTime
+fake = FakeTime()  # retries sleep on a fake clock: nothing waits
+pagers = build_pagers(config, sleep=fake.sleep, monotonic=fake.monotonic)
+report = {"built": "httpx" in sys.modules}
+from oncall.domain.paging.routing import Target
+from tests.adapters.pagers.helpers import page
+result = pagers["hook"].send(page(), Target(person="de1"))
+import logging
+report["sent"] = "httpx" in sys.modules
+report["masked"] = any(
+    type(f).__name__ == "_RedactUrlFilter" for f in logging.getLogger("httpx").filters
+)
+report["status"] = result.status
+print(json.dumps(report))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report == {"built": False, "sent": True, "masked": True, "status": "failed"}
