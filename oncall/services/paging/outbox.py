@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from oncall.adapters.collector import collector_paused
 from oncall.domain.paging.escalation import first_escalation_at
 from oncall.domain.paging.routing import DeliveryResult, Target
 from oncall.reports.outbox import DeliveryOut, FlushItemOut, FlushReport
@@ -145,7 +146,9 @@ def flush_outbox(
                 record(done)
 
     claimed_so_far = 0
-    with ThreadPoolExecutor(max_workers=window, thread_name_prefix="flush") as pool:
+    # The sends and records make many short-lived objects and no cycles to speak of: the
+    # cycle collector would walk the command's whole heap again and again meanwhile.
+    with collector_paused(), ThreadPoolExecutor(window, thread_name_prefix="flush") as pool:
         while claimed_so_far < limit:
             done = finished()
             free = min(window - len(in_flight) + len(done), limit - claimed_so_far)

@@ -2,13 +2,14 @@
 read their pages) in one transaction (``store.batch()``), once a send has finished and the
 others in flight had ``GATHER`` to finish too. The same outbox flushed with batches, with
 every write committed on its own (a store whose ``batch`` does nothing), with every page
-read just before its item is prepared (none read with the claim), and with no time or a
-long time to gather finished sends, ends the same: the same report, the same items left,
-the same deliveries and pages. A table of outboxes: one item, fewer and more items than
-the send slots, items that fail, two items of one page."""
+read just before its item is prepared (none read with the claim), with no time or a long
+time to gather finished sends, and with the cycle collector left on, ends the same: the
+same report, the same items left, the same deliveries and pages. A table of outboxes: one
+item, fewer and more items than the send slots, items that fail, two items of one page."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -127,6 +128,7 @@ def test_batched_and_unbatched_flushes_end_the_same(
         ("pages-read-late", lambda s: s, {"_pages_ahead": lambda *args: {}}),
         ("no-gathering", lambda s: s, {"GATHER": timedelta(0)}),
         ("long-gathering", lambda s: s, {"GATHER": timedelta(seconds=5)}),
+        ("collector-on", lambda s: s, {"collector_paused": nullcontext}),
     ]
     for name, wrap, patches in variants:
         db = tmp_path / f"{name}.db"
@@ -191,3 +193,35 @@ def test_pages_read_with_the_claim_skip_pages_in_flight_and_repeated(
 
 def claimed_page(claimed: list[Any], item_id: int) -> str:
     return str(next(i.page_id for i in claimed if i.id == item_id))
+
+
+def test_sends_run_with_the_collector_paused_and_it_is_on_again_after(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    seen: list[bool] = []
+
+    class Watching(ScriptedPager):
+        def send(
+            self, content: PageContent, target: Target, action: PageAction = "trigger"
+        ) -> DeliveryResult:
+            seen.append(gc.isenabled())
+            return super().send(content, target, action)
+
+    paging = _paging(config_dir)
+    with _opened(tmp_path / "queued.db") as store:
+        for i in range(3):
+            send_page(paging, target="aggregate-profit", summary=f"down {i}", now=NOW, store=store)
+        flushing = _paging(config_dir)
+        flushing.pagers = {name: Watching(name) for name in flushing.pagers}
+        for pager in flushing.pagers.values():
+            cast(ScriptedPager, pager).up = True
+        was = gc.isenabled()
+        gc.enable()
+        try:
+            report = flush_outbox(flushing, store, lambda: LATER)
+            assert gc.isenabled() and gc.get_freeze_count() == 0
+        finally:
+            if not was:
+                gc.disable()
+    assert [i.outcome for i in report.items] == ["sent"] * 3
+    assert len(seen) >= 3 and not any(seen)  # every send ran with the collector off
