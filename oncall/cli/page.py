@@ -391,12 +391,15 @@ def flush(
 
       oncall page flush --json   (from cron, every minute)
     """
-    from oncall.services.paging.outbox import flush_outbox
+    from oncall.adapters.collector import collector_paused
 
-    paging = load_setup(ctx)
-    base = resolve_now(now, paging.cfg.team_tz, option="--now")
-    with open_page_store(ctx, paging) as store:
-        report = flush_outbox(paging, store, monotonic_clock(base), limit=limit)
+    with collector_paused():  # imports, setup and sends: long-lived or short-lived, no cycles
+        from oncall.services.paging.outbox import flush_outbox
+
+        paging = load_setup(ctx)
+        base = resolve_now(now, paging.cfg.team_tz, option="--now")
+        with open_page_store(ctx, paging) as store:
+            report = flush_outbox(paging, store, monotonic_clock(base), limit=limit)
     if json_:
         terminal.json(report)
     else:

@@ -7,6 +7,7 @@ tests/integration/test_paging_reliability.py.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -351,6 +352,23 @@ def test_flush_that_still_fails_backs_off_and_exits_3(oncall: Run, setup: Setup)
     assert instant(item["next_attempt"]) > instant("2026-11-18T11:00:30+05:30")
     assert "could not be sent" in result.stderr
     assert run_json(oncall, "page", "flush", "--now", T)["items"] == []  # backing off
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
+def test_flush_leaves_the_cycle_collector_as_it_found_it(
+    oncall: Run, setup: Setup, enabled: bool
+) -> None:
+    """``page flush`` pauses the cycle collector while it works, also when it exits 3."""
+    setup.providers.fault = lambda kind, body: Response("busy", 503)
+    setup.write(smtp_port=free_port(), email_budget="0.2s")
+    assert oncall("page", "aggregate-profit", "--summary", "stale", "--now", T).exit_code == 3
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert oncall("page", "flush", "--now", T, "--json").exit_code == 3  # still failing
+        assert (gc.isenabled(), gc.get_freeze_count()) == (enabled, 0)
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_low_urgency_in_quiet_hours_is_queued_and_flushed_after(oncall: Run, setup: Setup) -> None:
