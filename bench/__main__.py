@@ -142,9 +142,12 @@ def main() -> int:
         "  to stdout as the encoder's bytes. The CLI's own process does not look for pydantic",
         "  plugins (`PYDANTIC_DISABLE_PLUGINS`, unless the environment sets it).",
         "- `page flush` sends within each channel's limit on one client per channel, and",
-        "  records each round of finished sends and new claims in one store transaction",
-        "  (each write still its own savepoint). Start-up (typer, pydantic, httpx, the store,",
-        "  the config) is most of what is left.",
+        "  records each round of finished sends and new claims in one store transaction; a",
+        "  round waits up to 2 ms after a send finishes for the others in flight, so one commit",
+        "  records several (27 commits for 100 items instead of 58). httpx is imported at a",
+        "  channel's first send and tenacity only when a send is retried, so a flush with",
+        "  nothing due loads neither. What is left is start-up (typer, pydantic, the config)",
+        "  and httpx's own cost per request.",
         "",
     ]
     out = REPO / "docs" / "performance.md"
