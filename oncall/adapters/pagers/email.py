@@ -186,12 +186,19 @@ class EmailPager:
             sleep=self._sleep,
             reraise=True,
         )
+        failed: TransientDeliveryError | None = None
         try:
             for attempt in retrying:
                 with attempt:
-                    attempts = attempt.retry_state.attempt_number
                     remaining = budget - elapsed()
-                    self._attempt(msg, rcpt, login, remaining)
+                    if failed is not None and remaining <= 0:
+                        raise failed  # the wait used up the budget: the last failure stands
+                    attempts = attempt.retry_state.attempt_number
+                    try:
+                        self._attempt(msg, rcpt, login, remaining)
+                    except TransientDeliveryError as exc:
+                        failed = exc
+                        raise
             host = f"{self.config.host}:{self.config.port}"
             return DeliveryResult(self.channel, to, "sent", attempts, f"accepted by {host}")
         except TransientDeliveryError as exc:

@@ -331,12 +331,20 @@ class HttpDelivery:
             if failed is not None or not self.first_attempt_alone:
                 for attempt in _retrying(self, elapsed, before_sleep):
                     with attempt:
-                        attempts = attempt.retry_state.attempt_number
-                        if failed is not None and attempts == 1:
-                            raise failed  # the first attempt, made above: the same outcome
-                        sent = self._attempt(
-                            client, target, content, send_headers, remaining(), where
-                        )
+                        number = attempt.retry_state.attempt_number
+                        if failed is not None and (number == 1 or remaining() <= 0):
+                            # The first attempt, made above: the same outcome. Or the wait
+                            # before this one used up the budget (a busy machine): the last
+                            # real failure stands, not a try that had no time to run.
+                            raise failed
+                        attempts = number
+                        try:
+                            sent = self._attempt(
+                                client, target, content, send_headers, remaining(), where
+                            )
+                        except TransientDeliveryError as exc:
+                            failed = exc
+                            raise
             ok = f"HTTP {sent.status}" + (f": {sent.reason}" if sent.reason else "")
             return DeliveryResult(channel, to, "sent", attempts, _cut(scrub(ok, hidden)))
         except TransientDeliveryError as exc:

@@ -113,4 +113,11 @@ class FakeTime:
         return self.now
 
 
+class BusyTime(FakeTime):
+    """A machine so busy that every wait between attempts lasts a second longer."""
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds + 1.0)
+
+
 UNRESOLVABLE = "oncall-test.example.invalid"

@@ -20,6 +20,7 @@ from tests.adapters.pagers.helpers import (
     SMTP_PASSWORD,
     SMTP_USER,
     UNRESOLVABLE,
+    BusyTime,
     FakeTime,
     assert_clean_logs,
     assert_no_secrets,
@@ -123,6 +124,19 @@ def test_email_connection_refused_is_retried_within_budget(refused_port: int) ->
     assert len(fake.waits) == result.attempts - 1, "one wait between attempts"
     assert sum(fake.waits) <= 0.5, "the waits stay within the retry budget"
     assert "connection failed" in result.detail
+
+
+def test_email_a_wait_that_uses_up_the_budget_keeps_the_last_real_failure(
+    refused_port: int,
+) -> None:
+    config = email_channel(refused_port, retry_budget="0.5s")
+    busy = BusyTime()
+    pager = EmailPager(
+        "email", config, backoff_base=FAST, sleep=busy.sleep, monotonic=busy.monotonic
+    )
+    result = pager.send(page(), DE1)
+    assert (result.status, result.attempts, len(busy.waits)) == ("failed", 1, 1)
+    assert "connection failed" in result.detail and "budget used up" not in result.detail
 
 
 def test_email_host_that_does_not_resolve_is_not_retried(logs: pytest.LogCaptureFixture) -> None:

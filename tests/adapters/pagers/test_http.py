@@ -34,6 +34,7 @@ from tests.adapters.pagers.helpers import (
     PERSON_PD_KEY,
     SLACK_TOKEN,
     UNRESOLVABLE,
+    BusyTime,
     FakeTime,
     assert_clean_logs,
     assert_no_secrets,
@@ -227,6 +228,32 @@ def test_slow_server_fails_within_budget(
     # Each attempt times out after 0.2 s, so a 0.8 s budget leaves room for at most 4 tries
     # (plus the one that starts just before the budget ends): the budget, not luck, stopped it.
     assert 2 <= result.attempts <= 5
+
+
+@pytest.mark.parametrize("first_attempt_alone", [True, False])
+def test_a_wait_that_uses_up_the_budget_keeps_the_last_real_failure(
+    server: HTTPServer, monkeypatch: pytest.MonkeyPatch, first_attempt_alone: bool
+) -> None:
+    # The stop rule lets a retry go ahead (the budget has room for the planned wait), but
+    # the wait overruns it: the next try would have no time at all. The result names the
+    # server's answer and the tries actually made, not "retry budget used up".
+    tries: list[str] = []
+
+    def unavailable(request: Request) -> Response:
+        tries.append(request.path)
+        return Response("busy", status=503)
+
+    # A path of its own: requests still queued by another test cannot reach this handler.
+    server.expect_request("/v2/enqueue-busy").respond_with_handler(unavailable)
+    busy = BusyTime()
+    url = server.url_for("/v2/enqueue-busy")
+    pager = pd_pager(server, monkeypatch, fake=busy, retry_budget="0.5s", url=url)
+    pager._http.first_attempt_alone = first_attempt_alone  # both ways make the same result
+    result = pager.send(page(), DE1)
+    assert result.status == "failed"
+    assert "HTTP 503 server error" in result.detail and "budget used up" not in result.detail
+    assert result.attempts == 1 == len(tries)
+    assert len(busy.waits) == 1
 
 
 def test_connection_refused_is_retried_then_fails(
