@@ -10,6 +10,7 @@ Exit codes:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -261,6 +262,24 @@ class PublishMappingError(OncallError):
     """A person on a published rotation cannot be mapped to a user of the target."""
 
     exit_code = 2
+
+
+class PublishBusyError(OncallError):
+    """Another run is publishing to the same target (it holds the target's lease)."""
+
+    exit_code = 3
+
+    def __init__(
+        self, target: str, *, holder: str, since: datetime, until: datetime | None
+    ) -> None:
+        self.target = target
+        self.holder = holder
+        ends = f", until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if until else ""
+        super().__init__(
+            f"publish {target}: another run ({holder}) has been publishing since "
+            f"{since.astimezone(UTC):%Y-%m-%d %H:%M} UTC{ends}; nothing was changed: run "
+            "again once it has finished (a run that died gives way when its lease runs out)"
+        )
 
 
 class PublishUnavailableError(OncallError):

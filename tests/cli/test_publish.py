@@ -120,6 +120,35 @@ def test_pagerduty_exit_2_without_the_token(oncall: Run, setup: Setup) -> None:
     assert not setup.pd.requests
 
 
+def test_pagerduty_exit_3_while_another_run_publishes(oncall: Run, setup: Setup) -> None:
+    from datetime import datetime, timedelta
+
+    from oncall.services.publish.lease import LEASE_TARGET
+    from oncall.services.store import open_team_store
+
+    since = datetime.fromisoformat(NOW + "+05:30")
+    with open_team_store(setup.cfg) as store:  # the store this command uses (ONCALL_STATE_DB)
+        store.put_published(
+            LEASE_TARGET,
+            "pagerduty",
+            fingerprint="cron-b:99:abc",
+            payload={
+                "holder": "cron-b:99:abc",
+                "until": (since + timedelta(minutes=9)).isoformat(),
+            },
+            at=since,
+        )
+    result = _pd(oncall)
+    assert result.exit_code == 3, result.stderr
+    assert "publish pagerduty: another run (cron-b:99:abc) has been publishing since" in (
+        result.stderr
+    )
+    assert setup.pd.writes == []  # nothing created or deleted
+    assert _pd(oncall, "--dry-run").exit_code == 0  # a dry run writes nothing: no lease
+    slack = oncall("publish", "slack", "--now", NOW, env=ENV)
+    assert slack.exit_code == 0, slack.stderr  # another target is not held
+
+
 def test_pagerduty_exit_3_when_an_item_is_rejected(oncall: Run, setup: Setup) -> None:
     setup.pd.reject_users = {"PUSER3"}
     result = _pd(oncall, "--json")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from oncall.errors import PublishNotConfiguredError
 from oncall.reports.publish import PagerDutyPublishOut, PublishReport, SlackGroupOut
 from oncall.services.publish.common import Retry, build_pagerduty, build_slack
+from oncall.services.publish.lease import publish_lease
 from oncall.services.publish.notices import NoticeSender
 
 if TYPE_CHECKING:
@@ -92,19 +93,20 @@ def run_pagerduty(
             "schedules (see docs/publish.md)"
         )
     api = build_pagerduty(pub.pagerduty, environ, retry)
-    return publish_pagerduty(
-        cfg,
-        pub.pagerduty,
-        api,
-        store,
-        build_availability(cfg),
-        now=now,
-        start=start,
-        weeks=weeks,
-        rotation=rotation,
-        dry_run=dry_run,
-        notices=_sender(cfg, pub, now, environ, retry),
-    )
+    with publish_lease(None if dry_run else store, "pagerduty", now=now):
+        return publish_pagerduty(
+            cfg,
+            pub.pagerduty,
+            api,
+            store,
+            build_availability(cfg),
+            now=now,
+            start=start,
+            weeks=weeks,
+            rotation=rotation,
+            dry_run=dry_run,
+            notices=_sender(cfg, pub, now, environ, retry),
+        )
 
 
 def run_slack(
@@ -126,16 +128,17 @@ def run_slack(
             "usergroups (see docs/publish.md)"
         )
     api = build_slack(pub.slack, environ, retry)
-    return publish_slack(
-        cfg,
-        pub.slack,
-        api,
-        store,
-        build_availability(cfg),
-        now=now,
-        pages=store,
-        dry_run=dry_run,
-    )
+    with publish_lease(None if dry_run else store, "slack", now=now):
+        return publish_slack(
+            cfg,
+            pub.slack,
+            api,
+            store,
+            build_availability(cfg),
+            now=now,
+            pages=store,
+            dry_run=dry_run,
+        )
 
 
 def run_all(

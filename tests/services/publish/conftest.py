@@ -89,3 +89,21 @@ def overrides_by_user(pd: FakePagerDuty) -> list[tuple[str, str, str]]:
 
 def anything(value: Any) -> Any:
     return value
+
+
+class RacingStore:
+    """The store as one machine sees it: ``between`` runs once, just before its first
+    compare-and-set (another machine acting at that moment)."""
+
+    def __init__(self, store: object, between: object) -> None:
+        self._store = store
+        self.between = between
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def put_published_if(self, *args: object, **kwargs: object) -> object:
+        if self.between is not None:
+            run, self.between = self.between, None
+            run()  # type: ignore[operator]
+        return self._store.put_published_if(*args, **kwargs)  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from oncall.services.publish.run import run_slack
-from tests.services.publish.conftest import ENV, NOW, SLACK_TOKEN, Setup
+from tests.services.publish.conftest import ENV, NOW, SLACK_TOKEN, RacingStore, Setup
 
 
 def publish(s: Setup, now: datetime = NOW, **kw: object) -> list:  # type: ignore[type-arg]
@@ -83,24 +83,6 @@ def test_handoff_names_days_off_with_their_backup_and_the_open_pages(setup: Setu
     assert closed.page_id not in pages and elsewhere.page_id not in pages
 
 
-class _Racing:
-    """The store as one machine sees it; ``before_put`` runs once just before its first
-    compare-and-set (another machine that publishes in between)."""
-
-    def __init__(self, store: object, before_put: object) -> None:
-        self._store = store
-        self.before_put = before_put
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._store, name)
-
-    def put_published_if(self, *args: object, **kwargs: object) -> object:
-        if self.before_put is not None:
-            run, self.before_put = self.before_put, None
-            run()  # type: ignore[operator]
-        return self._store.put_published_if(*args, **kwargs)  # type: ignore[attr-defined]
-
-
 def test_two_machines_at_once_post_the_handoff_once(setup: Setup) -> None:
     from oncall.adapters.store import open_store
 
@@ -109,7 +91,7 @@ def test_two_machines_at_once_post_the_handoff_once(setup: Setup) -> None:
     other = open_store(setup.store.path, team=setup.store.team)  # type: ignore[attr-defined]
     try:
         other_result: list[object] = []
-        racing = _Racing(
+        racing = RacingStore(
             setup.store,
             lambda: other_result.extend(
                 run_slack(setup.cfg, other, now=later, environ=ENV, retry=setup.retry)
