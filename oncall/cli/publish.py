@@ -121,9 +121,11 @@ def pagerduty(
 ) -> None:
     """Make a PagerDuty schedule's overrides in [from, from + weeks) give exactly our schedule.
 
-    Keeps what matches, creates what is missing, deletes overrides it published earlier that
-    no longer match; overrides made by hand are never deleted (listed as conflicts). Exit 3
-    when PagerDuty is unreachable or rejects an override, 2 for config or mapping errors.
+    Whole shifts: the window ends on the handoff after from + weeks, so a daily run rewrites
+    nothing. Keeps what matches, creates what is missing, deletes overrides it published
+    earlier that no longer match; overrides made by hand are never deleted (listed as
+    conflicts). Exit 3 when PagerDuty is unreachable or rejects an override, or another run
+    is publishing; 2 for config or mapping errors.
 
     Examples:
 

@@ -222,8 +222,9 @@ def test_publish_alone_runs_every_target(oncall: Run, setup: Setup, tmp_path: Pa
     assert set(report) == {"pagerduty", "slack"}
     [pd] = report["pagerduty"]
     assert set(pd) == PD_KEYS | DOCUMENTED_EXTRA and pd["created"]
-    # 8 weeks from now
-    assert pd["window"] == {"from": "2026-01-05T10:00:00+05:30", "to": "2026-03-02T10:00:00+05:30"}
+    # 8 weeks from now, to the end of the shift then (whole shifts: the 2 March handoff is
+    # at 09:00, so the shift holding 10:00 runs until 9 March)
+    assert pd["window"] == {"from": "2026-01-05T10:00:00+05:30", "to": "2026-03-09T09:00:00+05:30"}
     [group] = report["slack"]
     assert group["holder"] == "de1"
     _no_secrets(dry.stdout, dry.stderr, result.stdout, result.stderr)
@@ -232,6 +233,21 @@ def test_publish_alone_runs_every_target(oncall: Run, setup: Setup, tmp_path: Pa
     (setup.dir / "config" / "publish.yaml").unlink()
     missing = oncall("publish", "--now", NOW, env=ENV)
     assert missing.exit_code == 2 and "docs/publish.md" in missing.stderr
+
+
+def test_a_window_moved_by_a_day_rewrites_no_override(oncall: Run, setup: Setup) -> None:
+    # Whole shifts: the last override ends at a handoff, not at from + weeks, so the daily
+    # cron's window that moved by a day matches every override it made yesterday.
+    first = oncall("publish", "pagerduty", "--now", NOW, "--weeks", "4", env=ENV)
+    assert first.exit_code == 0, first.stderr
+    made = len(setup.pd.writes)
+    assert made > 0
+    for day in ("2026-01-06T10:00", "2026-01-08T10:00"):
+        again = oncall("publish", "pagerduty", "--now", day, "--weeks", "4", "--json", env=ENV)
+        assert again.exit_code == 0, again.stderr
+        [pd] = json.loads(again.stdout)
+        assert (pd["created"], pd["deleted"]) == ([], []), pd
+        assert len(setup.pd.writes) == made
 
 
 def test_pagerduty_times_shown_as_utc_are_utc(oncall: Run, setup: Setup) -> None:

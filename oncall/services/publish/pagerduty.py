@@ -1,7 +1,8 @@
 """``oncall publish pagerduty``: a rotation as overrides on a PagerDuty schedule.
 
-Afterwards the schedule's overrides inside the window ``[start, start + weeks)`` give exactly
-our schedule: one override per stretch of one person's duty, clipped to the window. What
+Afterwards the schedule's overrides inside the window ``[start, start + weeks)``, in whole
+shifts (it ends on the handoff after ``start + weeks``), give exactly our schedule: one
+override per stretch of one person's duty, clipped to the window's start. What
 already matches is kept, what is missing is created (several per request; each item's status
 checked), and overrides this tool created earlier that no longer match are deleted. Overrides
 made by hand are never deleted: they are reported as conflicts. A second run with nothing
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from oncall.domain.people import describe_days
@@ -64,7 +65,10 @@ def shift_why(shift: Shift) -> str:
 
 def _slots(
     cfg: Config, availability: Availability, rid: str, start: datetime, end: datetime
-) -> list[Slot]:
+) -> tuple[list[Slot], datetime]:
+    """The slots of the shifts overlapping [start, end), and where they end: whole shifts
+    (and override pieces), so the window ends on a handoff. A window that moves by a day
+    then rewrites nothing: its last override is the same until a new shift comes into it."""
     from oncall.domain.rotation import compute_shifts
 
     shifts = compute_shifts(
@@ -74,7 +78,9 @@ def _slots(
         availability=availability,
         overrides=cfg.overrides_for(rid),
     )
-    return compute_slots(((s.start, s.end, s.person, shift_why(s)) for s in shifts), start, end)
+    last = max([end, *(s.end for s in shifts)], key=lambda t: t.astimezone(UTC))
+    pieces = ((s.start, s.end, s.person, shift_why(s)) for s in shifts)
+    return compute_slots(pieces, start, last), last
 
 
 def publish_pagerduty(
@@ -107,10 +113,11 @@ def publish_pagerduty(
             )
     end = start + timedelta(weeks=weeks)
     wanted = [r for r in config.schedules if rotation is None or r == rotation]
-    slots = {rid: _slots(cfg, availability, rid, start, end) for rid in wanted}
+    found = {rid: _slots(cfg, availability, rid, start, end) for rid in wanted}
+    slots = {rid: pair[0] for rid, pair in found.items()}
     users = resolve_pagerduty_users(
         cfg,
-        {s.person for found in slots.values() for s in found},
+        {s.person for found_slots in slots.values() for s in found_slots},
         api,
         store,
         now=now,
@@ -126,7 +133,7 @@ def publish_pagerduty(
             api,
             store,
             now=now,
-            window=(start, end),
+            window=(start, found[rid][1]),
             dry_run=dry_run,
             notices=notices,
         )
