@@ -152,7 +152,9 @@ def history(
     with open_team_store(cfg, say=terminal.warn) as store:
         runs = store.list_runs(name, limit=limit)
     if json_:
-        terminal.json({"runs": [_run_json(r) for r in runs]})
+        from oncall.reports.runbook import RunOut, RunsOut
+
+        terminal.json(RunsOut(runs=[RunOut.of(r, None, cfg.team_tz) for r in runs]))
         return
     if not runs:
         terminal.line("no runs yet" + (f" of runbook {name}" if name else ""))
@@ -179,10 +181,6 @@ def _is_dry(run: Run) -> bool:
     from oncall.reports.runbook import DRY_RUN_NOTE
 
     return any(n.step_id is None and n.text == DRY_RUN_NOTE for n in run.notes)
-
-
-def _run_json(run: Run) -> dict[str, object]:
-    return {**run.to_dict(), "dry_run": _is_dry(run)}
 
 
 def register(app: typer.Typer) -> None:

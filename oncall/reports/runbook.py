@@ -25,6 +25,7 @@ __all__ = [
     "PageOut",
     "PipelineCheckOut",
     "RunOut",
+    "RunsOut",
     "StepOut",
 ]
 
@@ -169,3 +170,10 @@ class RunOut(Report):
                 NoteOut(step_id=n.step_id, text=n.text, at=n.at.astimezone(tz)) for n in run.notes
             ],
         )
+
+
+class RunsOut(Report):
+    """``runbook history --json``: past runs, newest first, each as ``runbook show`` has it
+    (the steps recorded, with the same field names)."""
+
+    runs: list[RunOut]

@@ -42,9 +42,12 @@ def test_a_note_is_part_of_the_step_record(oncall: Run, demo: Path) -> None:
     result = interactive(oncall, ["n", "composer looked green", *ALL_CONTINUE])
     assert result.exit_code == 0, result.stdout
     history = json.loads(oncall("runbook", "history", "profit", "--json").stdout)
-    [step] = [s for s in history["runs"][0]["steps"] if s["step_id"] == "ingestion"]
+    [step] = [s for s in history["runs"][0]["steps"] if s["id"] == "ingestion"]
     assert step["note"] == "composer looked green"
     run_id = history["runs"][0]["run_id"]
+    shown_json = json.loads(oncall("runbook", "show", run_id, "--json").stdout)
+    # The same run, the same fields: history lists each run as `runbook show` prints it.
+    assert history["runs"][0] == shown_json
     shown = oncall("runbook", "show", run_id)
     assert shown.exit_code == 0, shown.stderr
     assert "note  composer looked green" in shown.stdout
