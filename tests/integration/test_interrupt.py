@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.monitoring_server import MonitoringServer
-from tests.support.processes import restore_sigint
+from tests.support.processes import interruptible_children
 
 
 @pytest.mark.timeout(90)
@@ -23,18 +23,21 @@ def test_ctrl_c_does_not_wait_for_a_slow_monitoring_query(config_dir: Path) -> N
             "  warehouse: {kind: sql, path: ../state/warehouse.db}\n"  # the SQL checks' source
         )
         env = {**os.environ, "ONCALL_CONFIG_DIR": str(config_dir)}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "oncall", "check", "aggregate-profit"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            preexec_fn=restore_sigint,
-        )
+        with interruptible_children():
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "oncall", "check", "aggregate-profit"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
         try:
             for _ in range(300):  # bounded: each wait returns when the first query arrives
                 if server.wait_for_requests(timeout=0.1) or proc.poll() is not None:
                     break
-            assert server.requests, "the check never queried the server"
+            if not server.requests:
+                code = proc.poll()
+                _, err = proc.communicate() if code is not None else (b"", b"")
+                raise AssertionError(f"the check never queried the server (exit {code}): {err!r}")
             proc.send_signal(signal.SIGINT)
             # The queries would answer after 60 s; the process must not wait for them.
             _, stderr = proc.communicate(timeout=20)

@@ -11,7 +11,7 @@ import pexpect
 import pytest
 
 from tests.conftest import Run
-from tests.support.processes import restore_sigint
+from tests.support.processes import interruptible_children
 from tests.support.store import open_cli_store
 
 pytestmark = pytest.mark.timeout(120)
@@ -27,16 +27,16 @@ def spawn(oncall: Run, project: Path) -> pexpect.spawn:
     assert oncall("state", "demo", "--now", T).exit_code == 0
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(TERM="xterm-256color", ONCALL_OPERATOR="pty")
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "oncall", "runbook", "profit", "--now", T],
-        cwd=str(project),
-        env=env,
-        dimensions=(50, 100),
-        timeout=30,
-        encoding="utf-8",
-        preexec_fn=restore_sigint,
-    )
+    with interruptible_children():
+        return pexpect.spawn(
+            sys.executable,
+            ["-m", "oncall", "runbook", "profit", "--now", T],
+            cwd=str(project),
+            env=env,
+            dimensions=(50, 100),
+            timeout=30,
+            encoding="utf-8",
+        )
 
 
 def test_stepper_in_a_terminal(oncall: Run, project: Path) -> None:
