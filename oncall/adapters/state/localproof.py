@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -120,10 +121,17 @@ def spare_core() -> bool:
         return cores >= 2
 
 
+def grpc_loaded() -> bool:
+    """Whether gRPC is in this process (a Cloud Monitoring source queried): its threads are
+    not Python's, so ``threading`` does not count them, and its fork handler has been seen
+    to abort a forked child under load. Such a process reads in one process instead."""
+    return "grpc" in sys.modules
+
+
 def start_proof(files: Sequence[Path], block_bytes: int) -> Proof | None:
     """A forked child proving ``files`` block by block, or None (a small directory, no
     ``os.fork``, other threads running, no idle core, or a fork that failed)."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not hasattr(os, "fork") or threading.active_count() > 1 or grpc_loaded():
         return None  # a fork copies only this thread, whatever locks the others hold
     try:
         if sum(file.stat().st_size for file in files) < PARALLEL_BYTES:

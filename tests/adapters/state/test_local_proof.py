@@ -39,6 +39,7 @@ def write(folder: Path, files: dict[str, list[str]]) -> None:
 def read(folder: Path, monkeypatch: pytest.MonkeyPatch, *, fork: bool) -> list[Point]:
     monkeypatch.setattr(localproof, "PARALLEL_BYTES", 0 if fork else 1 << 60)
     monkeypatch.setattr(localproof, "spare_core", lambda: True)  # whatever the machine's load
+    monkeypatch.setattr(localproof, "grpc_loaded", lambda: False)  # other tests may load it
     source = LocalStateSource(folder)
     source.expect([QUERY])
     return source.fetch(QUERY)
@@ -105,3 +106,24 @@ def test_a_child_without_an_answer_means_read_everything_carefully(
     assert not forked.exists()
     assert answers(read(tmp_path / "state", monkeypatch, fork=True)) == alone
     assert forked.exists()  # the child ran, and its silence was taken as "read carefully"
+
+
+def test_a_process_with_grpc_loaded_never_forks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    monkeypatch.setattr(localproof, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(localproof, "spare_core", lambda: True)
+    monkeypatch.setitem(sys.modules, "grpc", types.ModuleType("grpc"))
+    write(tmp_path, CASES["all-proven"])
+    files = sorted(tmp_path.glob("*.jsonl"))
+    assert localproof.grpc_loaded()
+    assert localproof.start_proof(files, 1 << 20) is None
+    monkeypatch.delitem(sys.modules, "grpc")
+    assert not localproof.grpc_loaded()
+    monkeypatch.setattr(localproof, "grpc_loaded", lambda: False)  # whatever else loaded it
+    proof = localproof.start_proof(files, 1 << 20)
+    assert proof is not None  # the same files without gRPC: a child proves them
+    proof.cancel()
