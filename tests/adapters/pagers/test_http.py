@@ -212,9 +212,14 @@ def test_slow_server_fails_within_budget(
     server: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()
+    answered = threading.Condition()
+    handled: list[str] = []
 
     def stall(request: Request) -> Response:
         release.wait(timeout=3)  # bounded: the test releases it right after the send
+        with answered:
+            handled.append(request.path)
+            answered.notify_all()
         return accepted()
 
     server.expect_request("/v2/enqueue").respond_with_handler(stall)
@@ -223,6 +228,10 @@ def test_slow_server_fails_within_budget(
         result = pager.send(page(), DE1)
     finally:
         release.set()
+    # Every try the client gave up on is still queued at the server: let it answer them all
+    # now, so none reaches the next test's handlers (bounded, woken by each answer).
+    with answered:
+        answered.wait_for(lambda: len(handled) >= result.attempts, timeout=10)
     assert result.status == "failed"
     assert "timeout" in result.detail
     # Each attempt times out after 0.2 s, so a 0.8 s budget leaves room for at most 4 tries
