@@ -1,11 +1,14 @@
-"""Who runs the command: the git ``user.email`` (for ``oncall shifts --me``)."""
+"""Who runs the command: the git ``user.email`` (for ``oncall shifts --me``), and which
+process on which host (the holder of a flush claim or a publish lease)."""
 
 from __future__ import annotations
 
-import subprocess
+import os
+import secrets
+import socket
 from typing import Protocol
 
-__all__ = ["GitIdentity", "IdentitySource"]
+__all__ = ["GitIdentity", "IdentitySource", "process_id"]
 
 
 class IdentitySource(Protocol):
@@ -16,6 +19,8 @@ class GitIdentity:
     """``git config user.email``, or None when git is missing, slow or has none set."""
 
     def email(self) -> str | None:
+        import subprocess
+
         try:
             done = subprocess.run(
                 ["git", "config", "user.email"],
@@ -28,3 +33,8 @@ class GitIdentity:
             return None
         value = done.stdout.strip()
         return value if done.returncode == 0 and value else None
+
+
+def process_id() -> str:
+    """This process among the team's machines: host, pid and a random part (pids repeat)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"

@@ -124,12 +124,10 @@ def validate_config(directory: Path) -> Config:
         directory, models["owners"], models["rotation"], marks["owners"], marks["rotation"]
     )
     found = roster_problems(cfg)
-    found += override_problems(cfg) if not _errors(found) else []
-    if _errors(found):
-        raise ConfigError(_errors(found))
+    if not any(p.severity == "error" for p in found):
+        found += override_problems(cfg)
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        raise ConfigError(errors)
     cfg.warnings.extend(p for p in found if p.severity != "error")
     return cfg
-
-
-def _errors(found: list[Problem]) -> list[Problem]:
-    return [p for p in found if p.severity == "error"]

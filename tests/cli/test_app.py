@@ -113,44 +113,38 @@ def test_tables_show_on_a_terminal_that_reports_no_size(config_dir: Path) -> Non
     assert "\x1b[" in output  # a colour terminal: rich draws the table
 
 
-def test_only_the_process_entry_point_skips_the_collection_at_exit() -> None:
+def _at_exit(shown: str, argv: str, env: dict[str, str] | None = None) -> str:
+    """What ``shown`` (an expression) is when ``main(argv)`` ends, in a fresh process run
+    as ``oncall --version``: ``argv`` is ``""`` for the process entry, else a list."""
     probe = (
-        "import atexit, gc, sys\n"
-        "atexit.register(lambda: print('frozen' if gc.get_freeze_count() else 'thawed'))\n"
+        "import atexit, gc, os, sys\n"
+        f"atexit.register(lambda: print({shown}))\n"
         "from oncall.cli import main\n"
         "sys.argv = ['oncall', '--version']\n"
-        "main({argv})\n"
+        f"main({argv})\n"
     )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
+    return done.stdout.split()[-1]
+
+
+def test_only_the_process_entry_point_skips_the_collection_at_exit() -> None:
+    frozen = "'frozen' if gc.get_freeze_count() else 'thawed'"
     for argv, want in (("", "frozen"), ("['--version']", "thawed")):
-        done = subprocess.run(
-            [sys.executable, "-c", probe.format(argv=argv)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        assert done.stdout.split()[-1] == want
+        assert _at_exit(frozen, argv) == want
 
 
 def test_the_process_entry_point_looks_for_no_pydantic_plugins_unless_told() -> None:
-    probe = (
-        "import atexit, os, sys\n"
-        "atexit.register(lambda: print(repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS'))))\n"
-        "from oncall.cli import main\n"
-        "sys.argv = ['oncall', '--version']\n"
-        "main({argv})\n"
-    )
+    shown = "repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS'))"
     cases = (("", None, "'__all__'"), ("['--version']", None, "None"), ("", "", "''"))
     for argv, preset, want in cases:
         env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
         if preset is not None:
             env["PYDANTIC_DISABLE_PLUGINS"] = preset  # set by the user: plugins stay on
-        done = subprocess.run(
-            [sys.executable, "-c", probe.format(argv=argv)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-            env=env,
-        )
-        assert done.stdout.split()[-1] == want, (argv, preset)
+        assert _at_exit(shown, argv, env) == want, (argv, preset)

@@ -15,9 +15,6 @@ one commit records several sends (a commit waits for the disk about as long).
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -27,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from oncall.adapters.collector import collector_paused
+from oncall.adapters.identity import process_id
 from oncall.domain.paging.escalation import first_escalation_at
 from oncall.domain.paging.routing import DeliveryResult, Target
 from oncall.reports.outbox import DeliveryOut, FlushItemOut, FlushReport
@@ -48,7 +46,7 @@ if TYPE_CHECKING:
     from oncall.domain.paging.content import PageAction, PageContent
     from oncall.domain.paging.urgency import Urgency
 
-__all__ = ["FLUSH_CONCURRENCY", "FLUSH_LIMIT", "flush_outbox", "retry_delay", "worker_id"]
+__all__ = ["FLUSH_CONCURRENCY", "FLUSH_LIMIT", "flush_outbox", "retry_delay"]
 
 FLUSH_LIMIT = 1000
 FLUSH_CONCURRENCY = 4
@@ -65,10 +63,6 @@ def retry_delay(attempts: int) -> timedelta:
     """How long a failed item waits after ``attempts`` failures: doubling, at most 1 h."""
     delay: timedelta = _RETRY_FIRST * (2 ** min(attempts, 10))
     return min(delay, _RETRY_MAX)
-
-
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class _Limited:
@@ -118,7 +112,7 @@ def flush_outbox(
     finished are recorded, the next items claimed and their pages read together, and that
     transaction is committed before any of those items is sent."""
     started = clock()
-    worker = worker_id()
+    worker = process_id()
     limited = replace(
         paging, pagers={n: _Limited(p, concurrency) for n, p in paging.pagers.items()}
     )

@@ -12,14 +12,12 @@ it over. Dry runs write nothing and take no lease.
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from oncall.adapters.identity import process_id
 from oncall.errors import PublishBusyError
 
 if TYPE_CHECKING:
@@ -34,11 +32,6 @@ LEASE_TTL = timedelta(minutes=15)
 """How long a run holds its target without giving it back: longer than any publish takes
 (each request has its own timeout and retry budget), short enough that a run that died
 blocks the next ones for a quarter of an hour at most."""
-
-
-def holder_id() -> str:
-    """Which run holds a lease: the host and process, and a random part (hosts reuse pids)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def _until(record: PublishedRecord) -> datetime | None:
@@ -58,7 +51,7 @@ def publish_lease(
     if store is None:
         yield
         return
-    token = holder or holder_id()
+    token = holder or process_id()
     held = {"holder": token, "until": (now + LEASE_TTL).isoformat()}
     current = store.get_published(LEASE_TARGET, target)
     for _ in range(_TRIES):  # bounded: each lost race means another run took it meanwhile
