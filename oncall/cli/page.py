@@ -30,7 +30,8 @@ from oncall.errors import DeliveryError, OncallError, UsageError
 
 if TYPE_CHECKING:
     from oncall.adapters.store import Store
-    from oncall.reports.paging import DeliveryOut, FlushReport, PageResult, PageView
+    from oncall.reports.outbox import DeliveryOut, FlushReport
+    from oncall.reports.paging import PageResult, PageView
     from oncall.services.paging.common import Paging
 
 SEVERITIES = ("critical", "error", "warning", "info")

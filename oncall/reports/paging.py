@@ -1,8 +1,8 @@
 """What the paging commands report: ``oncall page``, ``escalate``, ``page flush``, ``ack``,
 ``resolve``, ``page list``/``show`` and the runbooks' notify step. Never a secret.
 
-A delivery and what ``page flush`` reports are in :mod:`oncall.reports.outbox` (a flush
-builds only those models) and are imported from here as well."""
+A delivery and what ``page flush`` reports are in :mod:`oncall.reports.outbox`: a flush
+builds only those models."""
 
 from __future__ import annotations
 
@@ -12,16 +12,12 @@ from typing import Any, Literal
 from oncall.domain.paging.content import Severity
 from oncall.domain.paging.urgency import Urgency
 from oncall.reports.common import Report
-from oncall.reports.outbox import DeliveryOut, DeliveryStatus, FlushItemOut, FlushReport
+from oncall.reports.outbox import DeliveryOut
 
 __all__ = [
     "ActionResult",
-    "DeliveryOut",
-    "DeliveryStatus",
     "EscalationOut",
     "EscalationReport",
-    "FlushItemOut",
-    "FlushReport",
     "NotifyResult",
     "OutboxOut",
     "PageResult",

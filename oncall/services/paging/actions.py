@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Literal
 from oncall.config.models.paging import PagerDutyChannel, SlackChannel
 from oncall.domain.paging.routing import DeliveryResult, Target
 from oncall.errors import NotFoundError, PageNotDeliveredError
-from oncall.reports.paging import ActionResult, DeliveryOut
+from oncall.reports.outbox import DeliveryOut
+from oncall.reports.paging import ActionResult
 from oncall.services.paging.common import CHANNEL_TARGET, Paging, page_content
 from oncall.services.paging.delivery import failure_text, record_results, safe_send
 from oncall.services.paging.recipient import person_target

@@ -21,7 +21,8 @@ from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.urgency import Urgency
 from oncall.domain.paging.url import check_channel_url
 from oncall.errors import MissingSecretError, MissingSecretsError, NoChannelError, OncallError
-from oncall.reports.paging import DeliveryOut, PageResult
+from oncall.reports.outbox import DeliveryOut
+from oncall.reports.paging import PageResult
 from oncall.services.paging.common import Paging, level_of, time_label
 from oncall.services.paging.delivery import fallthrough_channels
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from oncall.domain.paging.escalation import compute_escalation
-from oncall.reports.paging import DeliveryOut, EscalationOut, EscalationReport
+from oncall.reports.outbox import DeliveryOut
+from oncall.reports.paging import EscalationOut, EscalationReport
 from oncall.services.paging.common import (
     Clock,
     Paging,

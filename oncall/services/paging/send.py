@@ -27,7 +27,8 @@ from oncall.domain.paging.content import Severity, default_dedup_key
 from oncall.domain.paging.escalation import first_escalation_at
 from oncall.domain.paging.urgency import Urgency, hold_until
 from oncall.errors import OncallError, PageNotDeliveredError
-from oncall.reports.paging import DeliveryOut, PageResult
+from oncall.reports.outbox import DeliveryOut
+from oncall.reports.paging import PageResult
 from oncall.services.paging.common import (
     CHANNEL_TARGET,
     Paging,

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from oncall.errors import NotFoundError
-from oncall.reports.paging import DeliveryOut, OutboxOut, PageView
+from oncall.reports.outbox import DeliveryOut
+from oncall.reports.paging import OutboxOut, PageView
 from oncall.services.paging.common import visible_details
 
 if TYPE_CHECKING:
