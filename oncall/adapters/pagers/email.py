@@ -18,13 +18,12 @@ import tenacity
 from oncall.adapters.pagers.http import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
-    backoff,
-    budget_stop,
     cannot_resolve,
     gave_up,
     not_attempted,
     scrub,
 )
+from oncall.adapters.pagers.retry import backoff, budget_stop
 from oncall.adapters.secrets import resolve_secret
 from oncall.config.models.paging import EmailChannel
 from oncall.domain.paging.content import (

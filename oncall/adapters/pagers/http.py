@@ -34,15 +34,12 @@ if TYPE_CHECKING:
     import tenacity
 
     from oncall.adapters.pagers.httpxlib import Clients, httpx
-    from oncall.adapters.pagers.retry import backoff, budget_stop, wait_retry_after
 
 __all__ = [
     "DEFAULT_BACKOFF_BASE",
     "DEFAULT_BACKOFF_MAX",
     "HttpDelivery",
     "HttpPager",
-    "backoff",
-    "budget_stop",
     "cannot_resolve",
     "describe_exception",
     "error_reason",
@@ -51,22 +48,9 @@ __all__ = [
     "parse_retry_after",
     "resolve_url_secret",
     "scrub",
-    "wait_retry_after",
 ]
 
 log = logging.getLogger("oncall.pagers")
-
-_RETRY_NAMES = ("backoff", "budget_stop", "wait_retry_after")
-
-
-def __getattr__(name: str) -> Any:
-    """The retry helpers, from :mod:`.retry` (tenacity) when first asked for."""
-    if name in _RETRY_NAMES:
-        from oncall.adapters.pagers import retry
-
-        return getattr(retry, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 DEFAULT_BACKOFF_BASE = 0.5
 DEFAULT_BACKOFF_MAX = 8.0

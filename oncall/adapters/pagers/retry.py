@@ -1,8 +1,7 @@
 """Retries of the HTTP (and SMTP) deliveries: tenacity's waits and stops with a budget.
 
 Imported only once an attempt has failed (or by a module that retries anyway): a delivery
-that succeeds at once never loads tenacity. :mod:`oncall.adapters.pagers.http` exports
-these names as well.
+that succeeds at once never loads tenacity.
 """
 
 from __future__ import annotations

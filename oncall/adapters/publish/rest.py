@@ -22,16 +22,14 @@ import tenacity
 from oncall.adapters.pagers.http import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
-    backoff,
-    budget_stop,
     cannot_resolve,
     describe_exception,
     error_reason,
     gave_up,
     parse_retry_after,
     scrub,
-    wait_retry_after,
 )
+from oncall.adapters.pagers.retry import backoff, budget_stop, wait_retry_after
 from oncall.domain.paging.secret import Secret
 from oncall.domain.paging.url import is_loopback_host
 from oncall.errors import PermanentDeliveryError, PublishUnavailableError, TransientDeliveryError

@@ -17,13 +17,11 @@ import tenacity
 from oncall.adapters.pagers.http import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
-    backoff,
-    budget_stop,
     gave_up,
     parse_retry_after,
     scrub,
-    wait_retry_after,
 )
+from oncall.adapters.pagers.retry import backoff, budget_stop, wait_retry_after
 from oncall.domain.paging.secret import Secret
 from oncall.errors import PublishUnavailableError, TransientDeliveryError
 
